@@ -1,0 +1,90 @@
+// Package cli is casefile's command-line interface: one cobra command per
+// file, an Env that carries everything taken from the process, and the
+// mapping of errors to exit codes.
+package cli
+
+import (
+	"context"
+	"io"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// Env is everything a command takes from the process. Commands never reach
+// for os.Stdout, os.Getenv, time.Now or the working directory themselves, so
+// tests run them with fixed values.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	Now    func() time.Time
+	Dir    string
+}
+
+// Version is casefile's version, set at build time with
+// -ldflags "-X github.com/casefile/casefile/internal/cli.Version=v1.2.3";
+// otherwise taken from the module build info.
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+// Main runs casefile with the process's arguments and environment and
+// returns the exit code.
+func Main() int {
+	dir, err := os.Getwd()
+	if err != nil {
+		dir = "."
+	}
+	env := &Env{
+		Stdin:  os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+		Getenv: os.Getenv,
+		Now:    time.Now,
+		Dir:    dir,
+	}
+	return Run(context.Background(), env, os.Args[1:])
+}
+
+// Run executes one command line and returns the exit code.
+func Run(ctx context.Context, env *Env, args []string) int {
+	root := newRootCmd(env)
+	root.SetArgs(args)
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	err := root.ExecuteContext(ctx)
+	return report(env, err)
+}
+
+func newRootCmd(env *Env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "casefile",
+		Short: "Keep the ISO 27001 Security Incident Log as code",
+		Long: `casefile keeps an organisation's Security Incident Log as YAML records in a
+Git repository, validated by a JSON Schema, every change a signed commit.`,
+		Version:       version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	root.AddCommand(
+		newLintCmd(env),
+		newListCmd(env),
+		newSchemaCmd(env),
+		newVersionCmd(env),
+	)
+	return root
+}

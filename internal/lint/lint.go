@@ -1,0 +1,281 @@
+// Package lint checks records: schema validation plus the semantic rules the
+// incident procedure implies, each finding with a stable rule ID and a file
+// position.
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/casefile/casefile/internal/config"
+	"github.com/casefile/casefile/internal/record"
+	"github.com/casefile/casefile/internal/validate"
+)
+
+// Finding is one problem at a position in a file.
+type Finding struct {
+	File     string   `json:"file"`
+	Line     int      `json:"line"`
+	Column   int      `json:"column"`
+	Severity Severity `json:"severity"`
+	Rule     string   `json:"rule"`
+	Message  string   `json:"message"`
+}
+
+func (f Finding) String() string {
+	return fmt.Sprintf("%s:%d:%d: %s %s: %s", f.File, f.Line, f.Column, f.Severity, f.Rule, f.Message)
+}
+
+// Result is the outcome of a lint run.
+type Result struct {
+	Files    int       `json:"files"`
+	Findings []Finding `json:"findings"`
+}
+
+// Count returns the number of findings of a severity.
+func (r *Result) Count(s Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity == s {
+			n++
+		}
+	}
+	return n
+}
+
+// Options configure a Linter.
+type Options struct {
+	Config  *config.Config
+	Now     time.Time
+	Workers int
+	// Display turns a file path into the form findings show; nil shows
+	// paths as given.
+	Display func(string) string
+}
+
+// Linter runs the rules with one configuration. It is safe for concurrent
+// use.
+type Linter struct {
+	cfg     *config.Config
+	now     time.Time
+	workers int
+	schema  *validate.Validator
+	display func(string) string
+}
+
+// New returns a Linter. A zero Now is refused: the caller owns the clock.
+func New(opts Options) (*Linter, error) {
+	if opts.Config == nil {
+		return nil, errors.New("lint: no configuration")
+	}
+	if opts.Now.IsZero() {
+		return nil, errors.New("lint: no clock")
+	}
+	v, err := validate.Record()
+	if err != nil {
+		return nil, err
+	}
+	w := opts.Workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	display := opts.Display
+	if display == nil {
+		display = func(p string) string { return p }
+	}
+	return &Linter{cfg: opts.Config, now: opts.Now, workers: w, schema: v, display: display}, nil
+}
+
+// FileResult is what linting one file yields: its findings and, when the
+// record could be read, its ID for the cross-record rules.
+type FileResult struct {
+	Findings []Finding
+	ID       string
+	IDLine   int
+	IDColumn int
+}
+
+// LintDoc checks one parsed document.
+func (l *Linter) LintDoc(doc *record.Doc) FileResult {
+	var res FileResult
+	for _, w := range doc.Warnings {
+		res.Findings = append(res.Findings, fromProblem(w))
+	}
+	if id, ok := doc.Data["id"].(string); ok {
+		res.ID = id
+		res.IDLine, res.IDColumn = doc.Pos("/id")
+	}
+	probs := l.schema.Validate(doc)
+	for _, p := range probs {
+		res.Findings = append(res.Findings, fromProblem(p))
+	}
+	rec, err := doc.Record()
+	if err != nil {
+		if len(probs) == 0 {
+			// The schema should have caught any type mismatch; say so rather
+			// than pass silently.
+			res.Findings = append(res.Findings, Finding{File: doc.Path, Line: 1, Column: 1, Severity: Error,
+				Rule: validate.RuleSchema, Message: err.Error()})
+		}
+		return res
+	}
+	if len(probs) > 0 {
+		// Semantic rules assume a schema-valid record; run only those whose
+		// inputs are well-formed by skipping the rest to avoid noise.
+		return res
+	}
+	c := &checker{doc: doc, rec: rec, cfg: l.cfg, now: l.now}
+	res.Findings = append(res.Findings, c.run()...)
+	return res
+}
+
+// LintFile loads and checks one file.
+func (l *Linter) LintFile(path string) FileResult {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return FileResult{Findings: []Finding{{File: path, Line: 1, Column: 1, Severity: Error, Rule: record.RuleEncoding, Message: err.Error()}}}
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return FileResult{Findings: []Finding{{File: path, Line: 1, Column: 1, Severity: Error, Rule: RuleSymlink,
+			Message: "record is a symbolic link; records must be regular files inside the repository"}}}
+	}
+	doc, err := record.Load(path)
+	if err != nil {
+		var p *record.Problem
+		if errors.As(err, &p) {
+			return FileResult{Findings: []Finding{fromProblem(p)}}
+		}
+		return FileResult{Findings: []Finding{{File: path, Line: 1, Column: 1, Severity: Error, Rule: record.RuleEncoding, Message: err.Error()}}}
+	}
+	return l.LintDoc(doc)
+}
+
+func fromProblem(p *record.Problem) Finding {
+	sev := Error
+	if !p.Fatal {
+		sev = Warning
+	}
+	if r, ok := ruleByID[p.Rule]; ok && p.Fatal {
+		sev = r.Severity
+	}
+	return Finding{File: p.File, Line: p.Line, Column: p.Column, Severity: sev, Rule: p.Rule, Message: p.Msg}
+}
+
+// Run lints the files, in parallel, then applies the cross-record rules.
+// Memory per record beyond its findings is its ID and position.
+func (l *Linter) Run(files []string) *Result {
+	results := make([]FileResult, len(files))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < l.workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results[i] = l.LintFile(files[i])
+			}
+		}()
+	}
+	for i := range files {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+
+	res := &Result{Files: len(files)}
+	for _, fr := range results {
+		for i := range fr.Findings {
+			fr.Findings[i].File = l.display(fr.Findings[i].File)
+		}
+	}
+	first := map[string]int{}
+	for i, fr := range results {
+		res.Findings = append(res.Findings, fr.Findings...)
+		if fr.ID == "" {
+			continue
+		}
+		if j, dup := first[fr.ID]; dup {
+			o := results[j]
+			res.Findings = append(res.Findings, Finding{File: l.display(files[i]), Line: fr.IDLine, Column: fr.IDColumn, Severity: Error,
+				Rule: RuleIDUnique, Message: fmt.Sprintf("id %s is also used by %s:%d", fr.ID, l.display(files[j]), o.IDLine)})
+			continue
+		}
+		first[fr.ID] = i
+	}
+	SortFindings(res.Findings)
+	return res
+}
+
+// SortFindings orders findings by file, line, column, rule and message, so
+// output is the same on every run.
+func SortFindings(fs []Finding) {
+	sort.Slice(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Message < b.Message
+	})
+}
+
+// Collect expands paths into the record files to lint: a file is taken as
+// given, a directory is walked for *.yaml and *.yml files (hidden folders
+// skipped). The result is sorted and free of duplicates.
+func Collect(paths []string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, p := range paths {
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			add(p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if d.IsDir() {
+				if path != p && strings.HasPrefix(name, ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if name != config.FileName && (strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+				add(path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
