@@ -160,11 +160,10 @@ func toProblem(doc *record.Doc, ve *jsonschema.ValidationError) *record.Problem 
 			list[i] = strconv.Quote(k.name)
 		}
 		p.Line, p.Column = keys[0].line, keys[0].col
-		where := "record"
+		p.Msg = "unknown field " + strings.Join(list, ", ")
 		if field != "" {
-			where = field
+			p.Msg += " in " + field
 		}
-		p.Msg = fmt.Sprintf("unknown field %s in %s", strings.Join(list, ", "), where)
 		return p
 	case missingRe.MatchString(msg):
 		p.Line, p.Column = doc.KeyPos(loc)
