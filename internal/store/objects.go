@@ -1,0 +1,220 @@
+package store
+
+import (
+	"bytes"
+	"compress/zlib"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// writeObject stores content as a loose object and returns its hash. It
+// writes the file itself rather than through go-git so that it can fsync
+// before the ref update makes the object reachable, and so that an object
+// that already exists (loose or packed) is not rewritten.
+func (r *Repo) writeObject(t plumbing.ObjectType, content []byte) (plumbing.Hash, error) {
+	h := plumbing.ComputeHash(t, content)
+	hex := h.String()
+	dir := filepath.Join(r.commonDir, "objects", hex[:2])
+	final := filepath.Join(dir, hex[2:])
+	if _, err := os.Stat(final); err == nil {
+		return h, nil
+	}
+	r.mu.Lock()
+	err := r.objs.HasEncodedObject(h)
+	r.mu.Unlock()
+	if err == nil {
+		return h, nil
+	}
+
+	var buf bytes.Buffer
+	zw := zlibWriters.Get().(*zlib.Writer)
+	zw.Reset(&buf)
+	fmt.Fprintf(zw, "%s %d\x00", t, len(content))
+	zw.Write(content)
+	err = zw.Close()
+	zlibWriters.Put(zw)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("compressing %s %s: %w", t, h, err)
+	}
+
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("writing %s %s: %w", t, h, err)
+	}
+	tmp := filepath.Join(dir, "tmp_obj_"+randomSuffix())
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o444)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("writing %s %s: %w", t, h, err)
+	}
+	_, err = f.Write(buf.Bytes())
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, final)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return plumbing.ZeroHash, fmt.Errorf("writing %s %s: %w", t, h, err)
+	}
+	return h, nil
+}
+
+// zlibWriters recycles compressors: each holds several hundred KiB of
+// state, and a commit compresses a handful of small objects.
+var zlibWriters = sync.Pool{New: func() any { return zlib.NewWriter(nil) }}
+
+func randomSuffix() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// pathNode is one directory level of the set of changed paths.
+type pathNode struct {
+	children map[string]*pathNode
+	leaf     *leafChange // non-nil for a file
+}
+
+// leafChange is one file to be written; mode is decided while rebuilding
+// trees (an existing executable keeps its bit).
+type leafChange struct {
+	path string
+	hash plumbing.Hash
+	mode filemode.FileMode
+}
+
+func buildPathTree(leaves []*leafChange) *pathNode {
+	root := &pathNode{children: map[string]*pathNode{}}
+	for _, l := range leaves {
+		n := root
+		parts := strings.Split(l.path, "/")
+		for i, part := range parts {
+			c, ok := n.children[part]
+			if !ok {
+				c = &pathNode{children: map[string]*pathNode{}}
+				n.children[part] = c
+			}
+			if i == len(parts)-1 {
+				c.leaf = l
+			}
+			n = c
+		}
+	}
+	return root
+}
+
+// rebuildTree writes new tree objects for the directories along the changed
+// paths only, reusing every untouched subtree of base by hash. This is what
+// keeps a commit independent of the repository size: the work is
+// proportional to depth × directory width, not to the number of files.
+func (r *Repo) rebuildTree(base plumbing.Hash, n *pathNode, dir string) (plumbing.Hash, error) {
+	var entries []object.TreeEntry
+	if !base.IsZero() {
+		t, err := r.getTree(base)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		entries = append(entries, t.Entries...)
+	}
+	pos := make(map[string]int, len(entries))
+	for i, e := range entries {
+		pos[e.Name] = i
+	}
+
+	names := make([]string, 0, len(n.children))
+	for name := range n.children {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		child := n.children[name]
+		full := joinPath(dir, name)
+		i, exists := pos[name]
+		if child.leaf != nil {
+			if len(child.children) > 0 {
+				return plumbing.ZeroHash, fmt.Errorf("%w: %s is both a file and a directory in the change", ErrPathConflict, full)
+			}
+			mode := filemode.Regular
+			if exists {
+				switch entries[i].Mode {
+				case filemode.Regular:
+				case filemode.Executable:
+					mode = filemode.Executable
+				case filemode.Dir:
+					return plumbing.ZeroHash, fmt.Errorf("%w: %s is a directory in HEAD", ErrPathConflict, full)
+				case filemode.Symlink:
+					return plumbing.ZeroHash, fmt.Errorf("%w: %s is a symlink in HEAD", ErrPathConflict, full)
+				default:
+					return plumbing.ZeroHash, fmt.Errorf("%w: %s is a submodule in HEAD", ErrPathConflict, full)
+				}
+			}
+			child.leaf.mode = mode
+			e := object.TreeEntry{Name: name, Mode: mode, Hash: child.leaf.hash}
+			if exists {
+				entries[i] = e
+			} else {
+				entries = append(entries, e)
+			}
+			continue
+		}
+		sub := plumbing.ZeroHash
+		if exists {
+			if entries[i].Mode != filemode.Dir {
+				return plumbing.ZeroHash, fmt.Errorf("%w: %s is a file in HEAD, not a directory", ErrPathConflict, full)
+			}
+			sub = entries[i].Hash
+		}
+		h, err := r.rebuildTree(sub, child, full)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		e := object.TreeEntry{Name: name, Mode: filemode.Dir, Hash: h}
+		if exists {
+			entries[i] = e
+		} else {
+			entries = append(entries, e)
+		}
+	}
+
+	sort.Sort(object.TreeEntrySorter(entries))
+	t := &object.Tree{Entries: entries}
+	mo := &plumbing.MemoryObject{}
+	if err := t.Encode(mo); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("encoding tree %s: %w", dir, err)
+	}
+	content, err := readAllObject(mo)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return r.writeObject(plumbing.TreeObject, content)
+}
+
+func readAllObject(o plumbing.EncodedObject) ([]byte, error) {
+	rd, err := o.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return io.ReadAll(rd)
+}
+
+func joinPath(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
