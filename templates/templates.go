@@ -15,3 +15,9 @@ var Config []byte
 //
 //go:embed records
 var Records embed.FS
+
+// Init holds the files casefile init writes into a new records repository
+// besides casefile.yaml: its README, CI configs and pre-commit config.
+//
+//go:embed init init/.github init/.gitlab-ci.yml init/.pre-commit-config.yaml
+var Init embed.FS

@@ -8,9 +8,11 @@ import (
 
 // Exit codes. They are documented in the README; keep the two in step.
 const (
-	ExitOK       = 0
-	ExitFindings = 1 // lint findings, verification failures
-	ExitUsage    = 2 // bad command line, unreadable or invalid input
+	ExitOK        = 0
+	ExitFindings  = 1 // lint findings, verification failures
+	ExitUsage     = 2 // bad command line, unreadable or invalid input
+	ExitSigning   = 3 // a write needs a signature and no signer could be prepared
+	ExitRepoState = 4 // the repository's state prevents the write (lock, dirty record, detached HEAD, merge in progress)
 )
 
 // exitError carries an exit code with an error.

@@ -55,11 +55,10 @@ func (env *Env) loadConfig(root string) (*config.Config, error) {
 // parseNow reads a --now override, or takes the clock.
 func (env *Env) parseNow(s string) (time.Time, error) {
 	if s == "" {
-		if v := env.Getenv("CASEFILE_NOW"); v != "" {
-			s = v
-		} else {
-			return env.Now(), nil
-		}
+		s = env.Getenv("CASEFILE_NOW")
+	}
+	if s == "" {
+		return env.Now(), nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {

@@ -5,13 +5,23 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
+
+// runProgram runs a program on the process's terminal.
+func runProgram(name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	return cmd.Run()
+}
 
 // Env is everything a command takes from the process. Commands never reach
 // for os.Stdout, os.Getenv, time.Now or the working directory themselves, so
@@ -23,6 +33,14 @@ type Env struct {
 	Getenv func(string) string
 	Now    func() time.Time
 	Dir    string
+	// Interactive is true when stdin and stderr are a terminal: commands
+	// may then prompt for what is missing.
+	Interactive bool
+	// Prompt asks for a secret (a key passphrase) without echo; nil when
+	// there is no terminal.
+	Prompt func(prompt string) ([]byte, error)
+	// Exec runs an external program (the editor), wired to the terminal.
+	Exec func(name string, args ...string) error
 }
 
 // Version is casefile's version, set at build time with
@@ -54,6 +72,15 @@ func Main() int {
 		Getenv: os.Getenv,
 		Now:    time.Now,
 		Dir:    dir,
+		Exec:   runProgram,
+	}
+	if term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stderr.Fd())) {
+		env.Interactive = true
+		env.Prompt = func(prompt string) ([]byte, error) {
+			fmt.Fprint(os.Stderr, prompt)
+			defer fmt.Fprintln(os.Stderr)
+			return term.ReadPassword(int(os.Stdin.Fd()))
+		}
 	}
 	return Run(context.Background(), env, os.Args[1:])
 }
@@ -81,6 +108,16 @@ Git repository, validated by a JSON Schema, every change a signed commit.`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.AddCommand(
+		newInitCmd(env),
+		newNewCmd(env),
+		newClassifyCmd(env),
+		newAssignCmd(env),
+		newActCmd(env),
+		newStatusCmd(env),
+		newCloseCmd(env),
+		newSetCmd(env),
+		newEditCmd(env),
+		newShowCmd(env),
 		newLintCmd(env),
 		newListCmd(env),
 		newSchemaCmd(env),

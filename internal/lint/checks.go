@@ -269,7 +269,10 @@ func (c *checker) checkAssessment() {
 	r := c.rec
 	a := r.Assessment
 	if a == nil {
-		if r.Kind != record.KindDrill && r.Status != record.StatusReported {
+		// A report rejected outright (a duplicate, a test) carries its
+		// decision in closed.by and closed.reason instead.
+		rejected := r.Status == record.StatusRejected && r.Closed != nil && r.Closed.Reason != ""
+		if r.Kind != record.KindDrill && r.Status != record.StatusReported && !rejected {
 			c.key("/assessment", "/status", RuleAssessment, "status %s but the record has no assessment (the decision whether it is an incident)", r.Status)
 		}
 		return

@@ -79,7 +79,7 @@ var Rules = []Rule{
 	{RuleTimeFuture, Error, "no timestamp lies in the future"},
 	{RuleStatusKind, Error, "the status belongs to the record's lifecycle (event/weakness, incident or drill)"},
 	{RuleStatusFields, Error, "the status has the fields it implies: contained_at, recovered_at, closed"},
-	{RuleAssessment, Error, "every record past reported has an assessment with decider and time"},
+	{RuleAssessment, Error, "every record past reported has an assessment with decider and time (one rejected outright has closed.by and closed.reason instead)"},
 	{RuleIncidentFields, Error, "an assessed incident has a category, a severity and the CIA impact"},
 	{RuleCategory, Error, "the category is <class>/<type> from the configured taxonomy"},
 	{RuleSeverity, Error, "the severity is a level of the configured scale"},
