@@ -9,8 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
+	_ "time/tzdata" // time zones resolve on machines without a zone database
 
 	"github.com/casefile/casefile/internal/record"
+	"github.com/casefile/casefile/internal/regime"
 	"github.com/casefile/casefile/internal/validate"
 	"github.com/casefile/casefile/templates"
 )
@@ -36,6 +39,13 @@ type Config struct {
 	Severity      []Severity   `yaml:"severity"`
 	Roles         Roles        `yaml:"roles"`
 	Signing       Signing      `yaml:"signing"`
+
+	// Rules is the notification rule set: the built-in regulatory
+	// obligations plus the organisation's own (the obligations: section).
+	Rules *regime.RuleSet `yaml:"-"`
+	// Location is the organisation's time zone, for deadlines counted in
+	// local days.
+	Location *time.Location `yaml:"-"`
 
 	// Path is the file the configuration came from, "" for the defaults.
 	Path string `yaml:"-"`
@@ -197,6 +207,31 @@ func parse(path string, data []byte, def *Config) (*Config, error) {
 	}
 	if def != nil {
 		c.fill(def)
+	}
+	loc, err := time.LoadLocation(c.Organisation.Timezone)
+	if err != nil {
+		line, col := doc.Pos("/organisation/timezone")
+		return nil, Problems{{File: path, Line: line, Column: col, Rule: validate.RuleSchema, Fatal: true,
+			Msg: fmt.Sprintf("organisation.timezone: unknown time zone %q", c.Organisation.Timezone)}}
+	}
+	c.Location = loc
+	// The JSON model keeps dates as the text written, which ParseCustom
+	// expects; yaml decoding would turn them into times.
+	var items []map[string]any
+	if list, ok := doc.Value("/obligations").([]any); ok {
+		for _, it := range list {
+			if m, ok := it.(map[string]any); ok {
+				items = append(items, m)
+			}
+		}
+	}
+	custom, err := regime.ParseCustom(items)
+	if err == nil {
+		c.Rules, err = regime.Builtin().With(custom)
+	}
+	if err != nil {
+		line, col := doc.KeyPos("/obligations")
+		return nil, Problems{{File: path, Line: line, Column: col, Rule: validate.RuleSchema, Fatal: true, Msg: err.Error()}}
 	}
 	return &c, nil
 }

@@ -61,6 +61,7 @@ func (c *checker) run() []Finding {
 	c.checkEvidence()
 	c.checkNotifications()
 	c.checkDrill()
+	c.checkRegimes()
 	return c.out
 }
 

@@ -24,33 +24,37 @@ type Rule struct {
 // Rule IDs of the semantic rules (loader and schema rule IDs come from
 // packages record and validate).
 const (
-	RuleSymlink           = "file-symlink"
-	RuleConfig            = "config"
-	RuleIDFilename        = "id-filename"
-	RuleIDUnique          = "id-unique"
-	RuleIDFormat          = "id-format"
-	RuleIDYear            = "id-year"
-	RuleItemIDUnique      = "item-id-unique"
-	RuleTimeOrder         = "time-order"
-	RuleTimeFuture        = "time-future"
-	RuleStatusKind        = "status-kind"
-	RuleStatusFields      = "status-fields"
-	RuleAssessment        = "assessment-required"
-	RuleIncidentFields    = "incident-classification"
-	RuleCategory          = "category-unknown"
-	RuleSeverity          = "severity-unknown"
-	RuleIncidentManager   = "incident-manager"
-	RuleContainment       = "containment-action"
-	RuleClosureRootCause  = "closure-root-cause"
-	RuleClosureLessons    = "closure-lessons"
-	RuleClosureCA         = "closure-corrective-actions"
-	RuleCAState           = "corrective-action-state"
-	RuleCAOverdue         = "corrective-action-overdue"
-	RuleEvidenceIntegrity = "evidence-integrity"
-	RuleEvidencePath      = "evidence-path"
-	RuleLawEnforcement    = "law-enforcement-approval"
-	RuleExternalNotice    = "external-notification"
-	RuleDrillHeld         = "drill-held"
+	RuleSymlink             = "file-symlink"
+	RuleConfig              = "config"
+	RuleIDFilename          = "id-filename"
+	RuleIDUnique            = "id-unique"
+	RuleIDFormat            = "id-format"
+	RuleIDYear              = "id-year"
+	RuleItemIDUnique        = "item-id-unique"
+	RuleTimeOrder           = "time-order"
+	RuleTimeFuture          = "time-future"
+	RuleStatusKind          = "status-kind"
+	RuleStatusFields        = "status-fields"
+	RuleAssessment          = "assessment-required"
+	RuleIncidentFields      = "incident-classification"
+	RuleCategory            = "category-unknown"
+	RuleSeverity            = "severity-unknown"
+	RuleIncidentManager     = "incident-manager"
+	RuleContainment         = "containment-action"
+	RuleClosureRootCause    = "closure-root-cause"
+	RuleClosureLessons      = "closure-lessons"
+	RuleClosureCA           = "closure-corrective-actions"
+	RuleCAState             = "corrective-action-state"
+	RuleCAOverdue           = "corrective-action-overdue"
+	RuleEvidenceIntegrity   = "evidence-integrity"
+	RuleEvidencePath        = "evidence-path"
+	RuleLawEnforcement      = "law-enforcement-approval"
+	RuleExternalNotice      = "external-notification"
+	RuleDrillHeld           = "drill-held"
+	RuleRegimeUnknown       = "regime-unknown"
+	RuleRegimeTrigger       = "regime-trigger"
+	RuleNotificationOverdue = "notification-overdue"
+	RuleNotificationLate    = "notification-late"
 )
 
 // Rules lists every rule lint can report, in the order `lint --rules`
@@ -95,6 +99,10 @@ var Rules = []Rule{
 	{RuleLawEnforcement, Error, "a notification to law enforcement records management's approval (who, and when: before it was sent)"},
 	{RuleExternalNotice, Error, "an incident with external impact notifies the affected parties or records why not"},
 	{RuleDrillHeld, Error, "a drill that was held records when and who took part"},
+	{RuleRegimeUnknown, Error, "a declared regime is in the rule set (built-in or casefile.yaml obligations)"},
+	{RuleRegimeTrigger, Error, "a declared regime has the trigger time its clock starts from (aware_at, classified_at, determined_at)"},
+	{RuleNotificationOverdue, Error, "no notification obligation is past its deadline without a submission"},
+	{RuleNotificationLate, Error, "a notification submitted after its deadline records the reason (late_reason)"},
 }
 
 var ruleByID = func() map[string]Rule {
