@@ -5,7 +5,7 @@ BIN     := bin/casefile
 PKGS    := ./...
 DEMO_NOW ?= 2026-12-01T00:00:00Z
 
-.PHONY: all build test lint fmt bench demo clean
+.PHONY: all build test lint fmt bench demo fuzz clean
 
 all: build
 
@@ -24,6 +24,15 @@ fmt:
 
 bench:
 	bash bench/run.sh
+
+# Each fuzz target runs for FUZZTIME; crashers land in testdata/fuzz and
+# become regression tests that make test runs.
+FUZZTIME ?= 30s
+FUZZ_TARGETS := ./internal/record:FuzzParse ./internal/record:FuzzEncodeRoundTrip ./internal/record:FuzzSet
+fuzz:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "== $$fn ($$pkg, $(FUZZTIME))"; \
+	  $(GO) test $$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) || exit 1; done
 
 demo: build
 	@echo "== casefile lint examples/ (the bundled example Security Incident Log)"
