@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/casefile/casefile/internal/record"
+	"github.com/casefile/casefile/internal/render"
 	"github.com/casefile/casefile/internal/store"
 )
 
@@ -154,7 +155,9 @@ func buildNew(w *writer, opts newOptions, id string, base *record.Doc) (*record.
 			}
 		}
 	}
-	doc, err := s.Render()
+	// A repository's templates/records/<kind>.yaml replaces the built-in
+	// skeleton.
+	doc, err := s.RenderFrom(render.NewLibrary(w.repo.Root(), ".").Skeletons())
 	if err != nil {
 		return nil, err
 	}

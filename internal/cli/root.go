@@ -121,6 +121,8 @@ Git repository, validated by a JSON Schema, every change a signed commit.`,
 		newDeadlinesCmd(env),
 		newLintCmd(env),
 		newListCmd(env),
+		newRenderCmd(env),
+		newTemplatesCmd(env),
 		newSchemaCmd(env),
 		newVersionCmd(env),
 	)

@@ -39,6 +39,7 @@ type Config struct {
 	Severity      []Severity   `yaml:"severity"`
 	Roles         Roles        `yaml:"roles"`
 	Signing       Signing      `yaml:"signing"`
+	Contacts      Contacts     `yaml:"contacts"`
 
 	// Rules is the notification rule set: the built-in regulatory
 	// obligations plus the organisation's own (the obligations: section).
@@ -95,6 +96,83 @@ type Roles struct {
 	SeniorSecurityLead string   `yaml:"senior_security_lead"`
 	IncidentManagers   []string `yaml:"incident_managers"`
 	Management         []string `yaml:"management"`
+}
+
+// Contacts are the people and bodies an incident may have to be reported to,
+// kept in casefile.yaml so that nobody hunts for the regulator's address
+// during an incident. Communication templates (casefile render) use them.
+type Contacts struct {
+	// SeniorSecurityLead is the Senior Security Lead's contact (the role's
+	// e-mail is roles.senior_security_lead).
+	SeniorSecurityLead *Contact `yaml:"senior_security_lead"`
+	// DPO is the data protection officer, the contact point a GDPR
+	// notification names (Art. 33(3)(b)).
+	DPO *Contact `yaml:"dpo"`
+	// SupervisoryAuthorities are the data-protection or sector authorities,
+	// each competent for the regimes or the jurisdiction it lists.
+	SupervisoryAuthorities []Authority `yaml:"supervisory_authorities"`
+	// CSIRTs are the national CSIRTs or competent authorities for incident
+	// reporting (NIS2, DORA).
+	CSIRTs []Authority `yaml:"csirts"`
+	// LawEnforcement are the police or prosecution units that take
+	// complaints about cybercrime.
+	LawEnforcement []Authority `yaml:"law_enforcement"`
+	// Insurer is the cyber insurer with the policy number a claim quotes.
+	Insurer *Insurer `yaml:"insurer"`
+	// LegalCounsel are internal or external lawyers.
+	LegalCounsel []Contact `yaml:"legal_counsel"`
+	// Other holds further contacts, e.g. an incident-response retainer.
+	Other []Contact `yaml:"other"`
+}
+
+// Contact is how to reach a person or an organisation.
+type Contact struct {
+	Name         string `yaml:"name"`
+	Organisation string `yaml:"organisation"`
+	Role         string `yaml:"role"`
+	Address      string `yaml:"address"`
+	Email        string `yaml:"email"`
+	Phone        string `yaml:"phone"`
+	URL          string `yaml:"url"`
+	Notes        string `yaml:"notes"`
+}
+
+// Authority is a body incidents are notified or reported to.
+type Authority struct {
+	Contact `yaml:",inline"`
+	// ID names the authority in casefile.yaml, e.g. hmbbfdi.
+	ID string `yaml:"id"`
+	// Regimes are the regime IDs (gdpr-33, nis2, …) the authority is
+	// competent for; empty means any.
+	Regimes []string `yaml:"regimes"`
+	// Jurisdiction is where it is competent, e.g. DE-HH or Hamburg.
+	Jurisdiction string `yaml:"jurisdiction"`
+	// Portal is the URL of its online notification form or portal.
+	Portal string `yaml:"portal"`
+}
+
+// Insurer is the cyber insurance carrier.
+type Insurer struct {
+	Contact `yaml:",inline"`
+	// PolicyNumber is the number a claim or notice quotes.
+	PolicyNumber string `yaml:"policy_number"`
+	// Hotline is the 24/7 incident or claims line, when it differs from
+	// the phone number.
+	Hotline string `yaml:"hotline"`
+}
+
+// Covers reports whether the authority is competent for the regime: it lists
+// the regime, or it lists none.
+func (a Authority) Covers(regime string) bool {
+	if len(a.Regimes) == 0 {
+		return true
+	}
+	for _, r := range a.Regimes {
+		if r == regime {
+			return true
+		}
+	}
+	return false
 }
 
 // Signing is the commit signing policy.

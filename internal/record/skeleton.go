@@ -2,7 +2,9 @@ package record
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"text/template"
 
@@ -57,12 +59,36 @@ var skeletonFuncs = template.FuncMap{"yaml": quote}
 
 // Render fills the built-in skeleton of s.Kind (templates/records/<kind>.yaml)
 // and parses the result, so the caller gets a document in canonical form.
-func (s Skeleton) Render() (*Doc, error) {
-	src, err := templates.Records.ReadFile("records/" + s.Kind + ".yaml")
-	if err != nil {
-		return nil, fmt.Errorf("no skeleton for kind %q", s.Kind)
+func (s Skeleton) Render() (*Doc, error) { return s.RenderFrom(nil) }
+
+// RenderFrom is Render with a records repository's templates folder:
+// when override holds records/<kind>.yaml, that file replaces the built-in
+// skeleton (errors then name templates/records/<kind>.yaml); a nil override
+// or one without the file takes the built-in skeleton. Any other error
+// reading the override (a refused symbolic link, say) is returned, never
+// silently replaced by the built-in one.
+func (s Skeleton) RenderFrom(override fs.FS) (*Doc, error) {
+	name := "records/" + s.Kind + ".yaml"
+	tmplName := s.Kind + ".yaml"
+	var src []byte
+	var err error
+	if override != nil {
+		src, err = fs.ReadFile(override, name)
+		switch {
+		case err == nil:
+			tmplName = "templates/" + name
+		case errors.Is(err, fs.ErrNotExist):
+			src = nil
+		default:
+			return nil, fmt.Errorf("reading skeleton templates/%s: %w", name, err)
+		}
 	}
-	t, err := template.New(s.Kind + ".yaml").Funcs(skeletonFuncs).Option("missingkey=error").Parse(string(src))
+	if src == nil {
+		if src, err = templates.Records.ReadFile(name); err != nil {
+			return nil, fmt.Errorf("no skeleton for kind %q", s.Kind)
+		}
+	}
+	t, err := template.New(tmplName).Funcs(skeletonFuncs).Option("missingkey=error").Parse(string(src))
 	if err != nil {
 		return nil, fmt.Errorf("parsing skeleton %s: %w", s.Kind, err)
 	}
