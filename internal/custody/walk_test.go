@@ -1,0 +1,209 @@
+package custody_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/casefile/casefile/internal/custody"
+)
+
+const (
+	rec1 = "records/2026/INC-2026-0001.yaml"
+	rec2 = "records/2026/INC-2026-0002.yaml"
+	ev1  = "evidence/INC-2026-0001/headers.eml"
+)
+
+// cleanLog builds a history that must verify: bootstrap by alice, records
+// by alice and bob (SSH) and carol (OpenPGP), evidence, a branch merged
+// with a signed merge, a commit made by stock `git commit -S`, and a seal.
+type cleanLog struct {
+	*testLog
+	alice, bob, carol *testKey
+	root, merge       string
+}
+
+func newCleanLog(t *testing.T) *cleanLog {
+	t.Helper()
+	l := &cleanLog{testLog: newTestLog(t),
+		alice: newSSHKey(t, "Alice Analyst", "alice@example.com"),
+		bob:   newSSHKey(t, "Bob Responder", "bob@example.com"),
+		carol: newPGPKey(t, "Carol Lead", "carol@example.com"),
+	}
+	allowed := "# trusted signers\n" + l.alice.allowedLine(`namespaces="git"`) + l.bob.allowedLine("")
+	l.root = l.commit(nil, l.alice, "casefile: initialise log", map[string]string{
+		"casefile.yaml":                "version: 1\n",
+		custody.AllowedSignersFile:     allowed,
+		custody.KeysDir + "/carol.asc": l.carol.pub,
+		"README.md":                    "# log\n",
+	})
+	l.commit(nil, l.alice, "INC-2026-0001: report", map[string]string{rec1: recordYAML("INC-2026-0001", "reported", nil)})
+	l.commit(nil, l.bob, "INC-2026-0001: contain", map[string]string{rec1: recordYAML("INC-2026-0001", "contained", []string{"reset credentials"})})
+	l.commit(nil, l.carol, "INC-2026-0001: evidence", map[string]string{
+		ev1:  "Received: from evil\n",
+		rec1: recordYAML("INC-2026-0001", "contained", []string{"reset credentials"}, evidenceItem("EV-1", ev1, "Received: from evil\n")),
+	})
+	// A side branch with its own record, merged back with a signed merge.
+	l.git(nil, "checkout", "-q", "-b", "side")
+	l.commit(nil, l.bob, "INC-2026-0002: report", map[string]string{rec2: recordYAML("INC-2026-0002", "reported", nil)})
+	l.git(nil, "checkout", "-q", "main")
+	l.commit(nil, l.alice, "docs only", map[string]string{"README.md": "# log\n\nunsigned docs are fine\n"})
+	l.git(l.alice, "merge", "-q", "--no-ff", "-S", "-m", "Merge branch side", "side")
+	l.merge = l.git(nil, "rev-parse", "HEAD")
+	// Stock git, signing with the key from the user's configuration.
+	l.write(rec2, recordYAML("INC-2026-0002", "assessed", nil))
+	l.git(l.bob, "commit", "-q", "-S", "-am", "INC-2026-0002: assess")
+	// An unsigned commit outside the custody paths is not checked.
+	l.write("notes.txt", "n\n")
+	l.git(nil, "add", "notes.txt")
+	l.git(nil, "commit", "-q", "-m", "notes")
+	l.git(l.alice, "tag", "-s", "-m", "review 2026-Q1", "casefile-seal-2026-q1")
+	return l
+}
+
+func TestVerifyCleanHistory(t *testing.T) {
+	t.Parallel()
+	l := newCleanLog(t)
+	var calls, lastDone, lastTotal int
+	rep := l.verify(custody.VerifyOptions{Progress: func(done, total int) { calls++; lastDone, lastTotal = done, total }})
+	if !rep.OK() || len(rep.Violations) != 0 {
+		t.Fatalf("clean history does not verify:\n%s", dump(rep))
+	}
+	want := custody.Counts{Commits: 9, Checked: 7, Signed: 8, Records: 2, Evidence: 1, Seals: 1, TrustFiles: 2}
+	if rep.Counts != want {
+		t.Errorf("counts = %+v, want %+v", rep.Counts, want)
+	}
+	if calls == 0 || lastDone != lastTotal || lastTotal != 9 {
+		t.Errorf("progress: %d calls, last %d/%d", calls, lastDone, lastTotal)
+	}
+	if len(rep.Seals) != 1 || !rep.Seals[0].Ancestor || !rep.Seals[0].Signature.OK() {
+		t.Errorf("seal: %+v", rep.Seals)
+	}
+	// Newest first, every commit before its parents.
+	pos := map[string]int{}
+	for i, c := range rep.Commits {
+		pos[c.Hash] = i
+	}
+	for _, c := range rep.Commits {
+		for _, p := range c.Parents {
+			if pos[p] <= pos[c.Hash] {
+				t.Errorf("commit %s listed after its parent %s", c.Hash[:8], p[:8])
+			}
+		}
+	}
+	js, err := json.Marshal(rep)
+	if err != nil || !strings.Contains(string(js), `"status":"verified"`) || !strings.Contains(string(js), `"violations":[]`) {
+		t.Errorf("json: %v %.200s", err, js)
+	}
+	formats := map[custody.Format]int{}
+	for _, c := range rep.Commits {
+		if c.Signature != nil {
+			formats[c.Signature.Format]++
+			if c.Hash == l.merge && c.Signature.Principals[0] != "alice@example.com" {
+				t.Errorf("merge principals = %v", c.Signature.Principals)
+			}
+		}
+	}
+	if formats[custody.FormatSSH] != 6 || formats[custody.FormatOpenPGP] != 1 {
+		t.Errorf("formats = %v", formats)
+	}
+}
+
+// TestVerifyStockGitCommit proves that a commit made by `git commit -S`
+// with a trusted key verifies exactly like one made by casefile, and that
+// casefile's commit passes stock `git verify-commit` with the same trust
+// file.
+func TestVerifyStockGitCommit(t *testing.T) {
+	t.Parallel()
+	l := newTestLog(t)
+	alice := newSSHKey(t, "Alice Analyst", "alice@example.com")
+	l.commit(nil, alice, "init", map[string]string{custody.AllowedSignersFile: alice.allowedLine("")})
+	ours := l.commit(nil, alice, "INC-2026-0001: report", map[string]string{rec1: recordYAML("INC-2026-0001", "reported", nil)})
+	l.write(rec1, recordYAML("INC-2026-0001", "assessed", nil))
+	l.git(alice, "commit", "-q", "-S", "-am", "INC-2026-0001: assess")
+	theirs := l.git(nil, "rev-parse", "HEAD")
+
+	rep := l.verify(custody.VerifyOptions{})
+	if !rep.OK() {
+		t.Fatalf("does not verify:\n%s", dump(rep))
+	}
+	status := map[string]*custody.SignatureStatus{}
+	for _, c := range rep.Commits {
+		status[c.Hash] = c.Signature
+	}
+	if !reflect.DeepEqual(status[ours], status[theirs]) {
+		t.Errorf("casefile commit: %+v\ngit commit: %+v", status[ours], status[theirs])
+	}
+	allowed := filepath.Join(l.dir, ".casefile", "allowed_signers")
+	for _, h := range []string{ours, theirs} {
+		l.git(nil, "-c", "gpg.ssh.allowedSignersFile="+allowed, "verify-commit", h)
+	}
+}
+
+func TestVerifyEmptyRepository(t *testing.T) {
+	t.Parallel()
+	l := newTestLog(t)
+	rep := l.verify(custody.VerifyOptions{})
+	if !rep.OK() || rep.Counts.Commits != 0 {
+		t.Fatalf("empty: %s", dump(rep))
+	}
+}
+
+func TestVerifyCancelled(t *testing.T) {
+	t.Parallel()
+	l := newCleanLog(t)
+	r, err := custody.OpenRepository(l.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := custody.Verify(ctx, r, custody.VerifyOptions{}); err == nil {
+		t.Fatal("cancelled verify succeeded")
+	}
+}
+
+func TestVerifyLinkedWorktree(t *testing.T) {
+	t.Parallel()
+	l := newCleanLog(t)
+	wt := filepath.Join(t.TempDir(), "wt")
+	l.git(nil, "worktree", "add", "-q", "-b", "audit", wt, "main")
+	if fi, err := os.Stat(filepath.Join(wt, ".git")); err != nil || fi.IsDir() {
+		t.Fatalf(".git of a linked worktree should be a file: %v", err)
+	}
+	rep := verifyAt(t, wt, custody.VerifyOptions{})
+	if !rep.OK() || rep.Counts.Commits != 9 || rep.Head != l.git(nil, "rev-parse", "main") {
+		t.Fatalf("worktree:\n%s", dump(rep))
+	}
+}
+
+// TestVerifyReadersAgree: the fast object reader and go-git give the same
+// report, on loose objects and after packing.
+func TestVerifyReadersAgree(t *testing.T) {
+	t.Parallel()
+	l := newCleanLog(t)
+	for _, packed := range []bool{false, true} {
+		if packed {
+			l.git(nil, "repack", "-adq")
+		}
+		fast := l.verify(custody.VerifyOptions{})
+		r, err := custody.OpenRepository(l.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		custody.DisableFastReader(r)
+		slow, err := custody.Verify(context.Background(), r, custody.VerifyOptions{})
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !fast.OK() || !reflect.DeepEqual(fast, slow) {
+			t.Errorf("packed=%v: fast and go-git readers disagree:\n%s\n%s", packed, dump(fast), dump(slow))
+		}
+	}
+}
