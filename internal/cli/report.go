@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/casefile/casefile/internal/config"
+	"github.com/casefile/casefile/internal/custody"
 	"github.com/casefile/casefile/internal/lint"
 	"github.com/casefile/casefile/internal/record"
 	rpt "github.com/casefile/casefile/internal/report"
@@ -50,9 +52,10 @@ whether casefile verify passed there.`,
 
 // reportOutput are the flags every report subcommand has.
 type reportOutput struct {
-	format string
-	out    string
-	now    string
+	format   string
+	out      string
+	now      string
+	noVerify bool
 }
 
 func (o *reportOutput) flags(cmd *cobra.Command, formats []string) {
@@ -60,6 +63,7 @@ func (o *reportOutput) flags(cmd *cobra.Command, formats []string) {
 	f.StringVar(&o.format, "format", "md", "output format: "+strings.Join(formats, ", "))
 	f.StringVarP(&o.out, "out", "o", "", "write the report to this file (atomically) instead of stdout")
 	f.StringVar(&o.now, "now", "", "report as of this time (RFC 3339 or a date) instead of the clock (also CASEFILE_NOW)")
+	f.BoolVar(&o.noVerify, "no-verify", false, "do not run casefile verify for the stamp; the report then says the chain of custody was not verified")
 }
 
 // reportInput is what every report reads: the records, the configuration,
@@ -74,7 +78,7 @@ type reportInput struct {
 }
 
 // readReportInput validates the common flags and reads the repository.
-func (env *Env) readReportInput(o reportOutput, formats []string, unused []string) (*reportInput, error) {
+func (env *Env) readReportInput(ctx context.Context, o reportOutput, formats []string, unused []string) (*reportInput, error) {
 	if !validFormat(o.format, formats) {
 		return nil, usageError(fmt.Errorf("unknown format %q (want %s)", o.format, strings.Join(formats, ", ")))
 	}
@@ -110,7 +114,7 @@ func (env *Env) readReportInput(o reportOutput, formats []string, unused []strin
 		}
 		in.records = append(in.records, r.Record)
 	}
-	in.stamp = env.reportStamp(root, files)
+	in.stamp = env.reportStamp(ctx, root, files, !o.noVerify)
 	if in.unreadable > 0 {
 		note := fmt.Sprintf("%d record %s could not be read and %s missing from this report.", in.unreadable,
 			plural(in.unreadable, "file", "files"), plural(in.unreadable, "is", "are"))
@@ -147,10 +151,12 @@ func (in *reportInput) done() error {
 // the commit byte for byte; beyond it only the list of files is compared.
 const reportCompareLimit = 5000
 
-// reportStamp names the commit the records were read at. Reports read the
-// work tree (it is what lint checks and what the user sees), so the stamp
-// says when the record files differ from the commit.
-func (env *Env) reportStamp(root string, files []string) rpt.Stamp {
+// reportStamp names the commit the records were read at and, unless
+// verify is false, runs casefile verify's check (custody.Verify) there.
+// Reports read the work tree (it is what lint checks and what the user
+// sees), so the stamp also says when the record files differ from the
+// commit.
+func (env *Env) reportStamp(ctx context.Context, root string, files []string, verify bool) rpt.Stamp {
 	repo, err := store.Open(root)
 	if err != nil {
 		return rpt.Stamp{Note: "They are not in a git repository."}
@@ -159,16 +165,16 @@ func (env *Env) reportStamp(root string, files []string) rpt.Stamp {
 	if err != nil || head == "" {
 		return rpt.Stamp{Note: "The repository has no commit yet."}
 	}
-	st := rpt.Stamp{Commit: head}
+	st := env.verifyStamp(ctx, repo.Root(), root, head, verify)
 	prefix, err := filepath.Rel(repo.Root(), filepath.Join(root, config.RecordsDir))
 	if err != nil || strings.HasPrefix(prefix, "..") {
-		return st
+		return st.Stamp
 	}
 	prefix = filepath.ToSlash(prefix)
 	committed, err := repo.ListFiles("HEAD", prefix)
 	if err != nil {
-		st.Note = "The record files could not be compared with the commit: " + err.Error() + "."
-		return st
+		st.addNote("The record files could not be compared with the commit: " + err.Error() + ".")
+		return st.Stamp
 	}
 	inCommit := map[string]bool{}
 	for _, p := range committed {
@@ -214,10 +220,60 @@ func (env *Env) reportStamp(root string, files []string) rpt.Stamp {
 	}
 	switch {
 	case len(parts) > 0:
-		st.Note = "The work tree differs from this commit: record files " + strings.Join(parts, ", ") +
-			"; the report shows the work tree, which the commit does not vouch for."
+		st.addNote("The work tree differs from this commit: record files " + strings.Join(parts, ", ") +
+			"; the report shows the work tree, which the commit does not vouch for.")
 	case !compare:
-		st.Note = fmt.Sprintf("The work tree has the same record files as this commit; with more than %d records their content was not compared.", reportCompareLimit)
+		st.addNote(fmt.Sprintf("The work tree has the same record files as this commit; with more than %d records their content was not compared.", reportCompareLimit))
+	}
+	return st.Stamp
+}
+
+// stampNotes is a stamp being made, whose note grows sentence by sentence.
+type stampNotes struct{ rpt.Stamp }
+
+func (s *stampNotes) addNote(n string) { s.Note = strings.TrimSpace(s.Note + " " + n) }
+
+// verifyStamp runs custody.Verify, the check of casefile verify, over the
+// history of HEAD. It runs only when the records repository is the root of
+// its git repository: verify checks records/, evidence/ and the trust
+// files at the top of the tree, so on a subfolder it would check nothing
+// and pass.
+func (env *Env) verifyStamp(ctx context.Context, gitRoot, root, head string, verify bool) stampNotes {
+	st := stampNotes{rpt.NewStamp(head, rpt.VerifyNotRun, 0)}
+	if !verify {
+		st.addNote("casefile verify was skipped (--no-verify).")
+		return st
+	}
+	if filepath.Clean(gitRoot) != filepath.Clean(root) {
+		rel, err := filepath.Rel(gitRoot, root)
+		if err != nil {
+			rel = root
+		}
+		st.addNote(fmt.Sprintf("casefile verify was not run: the records are in the folder %s of the git repository %s, and verify checks a records repository at the root of its git repository.",
+			filepath.ToSlash(rel), gitRoot))
+		return st
+	}
+	repo, err := custody.OpenRepository(gitRoot)
+	if err != nil {
+		st.Stamp = rpt.NewStamp(head, rpt.VerifyError, 0)
+		st.addNote("(" + err.Error() + ")")
+		return st
+	}
+	defer repo.Close()
+	p := env.startProgress("verifying the chain of custody")
+	rep, err := custody.Verify(ctx, repo, custody.VerifyOptions{Progress: p.update})
+	p.stop()
+	if err != nil {
+		st.Stamp = rpt.NewStamp(head, rpt.VerifyError, 0)
+		st.addNote("(" + err.Error() + ")")
+		return st
+	}
+	st.Stamp = rpt.NewStamp(rep.Head, rep.Status, len(rep.Violations))
+	switch {
+	case rep.Head != head:
+		st.addNote("HEAD moved from " + head + " while the report was made.")
+	case !rep.OK() && len(rep.Violations) > 0:
+		st.addNote("The first: " + rep.Violations[0].String() + "; run casefile verify for all of them.")
 	}
 	return st
 }
@@ -232,15 +288,34 @@ func reportSample(paths []string) string {
 // loadWithProgress reads the record files; on a terminal, a long read shows
 // its progress on stderr.
 func (env *Env) loadWithProgress(files []string, opts quickload.Options) []quickload.Result {
-	if !reportTTY(env.Stderr) || len(files) < 2000 {
+	if len(files) < 2000 {
 		res, _ := quickload.Files(files, opts, nil)
 		return res
 	}
+	p := env.startProgress("reading records")
 	var n atomic.Int64
-	stop := make(chan struct{})
-	finished := make(chan struct{})
+	res, _ := quickload.Files(files, opts, func() { p.update(int(n.Add(1)), len(files)) })
+	p.stop()
+	return res
+}
+
+// progress shows "casefile: <label> done/total" on stderr when stderr is a
+// terminal and the work takes longer than a moment; elsewhere it is
+// silent. update may be called from any goroutine.
+type progress struct {
+	done, total atomic.Int64
+	stopc       chan struct{}
+	finished    chan struct{}
+}
+
+func (env *Env) startProgress(label string) *progress {
+	p := &progress{}
+	if !reportTTY(env.Stderr) {
+		return p
+	}
+	p.stopc, p.finished = make(chan struct{}), make(chan struct{})
 	go func() {
-		defer close(finished)
+		defer close(p.finished)
 		shown := false
 		delay := time.NewTimer(300 * time.Millisecond)
 		defer delay.Stop()
@@ -248,7 +323,7 @@ func (env *Env) loadWithProgress(files []string, opts quickload.Options) []quick
 		defer tick.Stop()
 		for {
 			select {
-			case <-stop:
+			case <-p.stopc:
 				if shown {
 					fmt.Fprint(env.Stderr, "\r\033[K")
 				}
@@ -257,15 +332,24 @@ func (env *Env) loadWithProgress(files []string, opts quickload.Options) []quick
 				shown = true
 			case <-tick.C:
 			}
-			if shown {
-				fmt.Fprintf(env.Stderr, "\rcasefile: reading records %d/%d", n.Load(), len(files))
+			if shown && p.total.Load() > 0 {
+				fmt.Fprintf(env.Stderr, "\rcasefile: %s %d/%d\033[K", label, p.done.Load(), p.total.Load())
 			}
 		}
 	}()
-	res, _ := quickload.Files(files, opts, func() { n.Add(1) })
-	close(stop)
-	<-finished
-	return res
+	return p
+}
+
+func (p *progress) update(done, total int) {
+	p.done.Store(int64(done))
+	p.total.Store(int64(total))
+}
+
+func (p *progress) stop() {
+	if p.stopc != nil {
+		close(p.stopc)
+		<-p.finished
+	}
 }
 
 func reportTTY(w io.Writer) bool {

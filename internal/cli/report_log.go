@@ -50,7 +50,7 @@ var reportStatuses = []string{record.StatusPlanned, record.StatusHeld, record.St
 	record.StatusResponding, record.StatusContained, record.StatusRecovered, record.StatusClosed,
 	record.StatusResolved, record.StatusRejected}
 
-func runReportLog(_ context.Context, env *Env, opts reportLogOptions) error {
+func runReportLog(ctx context.Context, env *Env, opts reportLogOptions) error {
 	rng, err := parseReportRange(opts.from, opts.to)
 	if err != nil {
 		return err
@@ -61,7 +61,7 @@ func runReportLog(_ context.Context, env *Env, opts reportLogOptions) error {
 	if opts.status != "" && !slices.Contains(reportStatuses, opts.status) {
 		return usageError(fmt.Errorf("unknown status %q (want %s)", opts.status, strings.Join(reportStatuses, ", ")))
 	}
-	in, err := env.readReportInput(opts.reportOutput, reportLogFormats, rpt.LogUnused)
+	in, err := env.readReportInput(ctx, opts.reportOutput, reportLogFormats, rpt.LogUnused)
 	if err != nil {
 		return err
 	}

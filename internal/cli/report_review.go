@@ -39,7 +39,7 @@ func newReportReviewCmd(env *Env) *cobra.Command {
 	return cmd
 }
 
-func runReportReview(_ context.Context, env *Env, opts reportReviewOptions) error {
+func runReportReview(ctx context.Context, env *Env, opts reportReviewOptions) error {
 	if opts.period == "" {
 		return usageError(fmt.Errorf("--period is required, e.g. --period 2026-Q3"))
 	}
@@ -49,7 +49,7 @@ func runReportReview(_ context.Context, env *Env, opts reportReviewOptions) erro
 	if opts.costThreshold < 0 || opts.repeatDays <= 0 {
 		return usageError(fmt.Errorf("--cost-threshold must not be negative and --repeat-days must be positive"))
 	}
-	in, err := env.readReportInput(opts.reportOutput, reportReviewFormats, rpt.ReviewUnused)
+	in, err := env.readReportInput(ctx, opts.reportOutput, reportReviewFormats, rpt.ReviewUnused)
 	if err != nil {
 		return err
 	}

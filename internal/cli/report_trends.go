@@ -43,7 +43,7 @@ func newReportTrendsCmd(env *Env) *cobra.Command {
 	return cmd
 }
 
-func runReportTrends(_ context.Context, env *Env, opts reportTrendsOptions) error {
+func runReportTrends(ctx context.Context, env *Env, opts reportTrendsOptions) error {
 	rng, err := parseReportRange(opts.from, opts.to)
 	if err != nil {
 		return err
@@ -54,7 +54,7 @@ func runReportTrends(_ context.Context, env *Env, opts reportTrendsOptions) erro
 	if opts.repeatDays <= 0 {
 		return usageError(fmt.Errorf("--repeat-days must be positive"))
 	}
-	in, err := env.readReportInput(opts.reportOutput, reportTrendsFormats, rpt.TrendsUnused)
+	in, err := env.readReportInput(ctx, opts.reportOutput, reportTrendsFormats, rpt.TrendsUnused)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -21,23 +22,68 @@ type Stamp struct {
 	// Commit is the commit the records were read at; "" when there is no
 	// commit (not a git repository, or no commit yet).
 	Commit string `json:"commit"`
-	// Verified is the outcome of casefile verify at Commit; nil when verify
-	// was not run.
+	// Verified is the outcome of casefile verify at Commit: true when the
+	// whole history verified, false when a rule is broken, nil when verify
+	// was not run or could not decide.
 	Verified *bool `json:"verified"`
+	// VerifyStatus is one of the Verify… constants; "" is VerifyNotRun.
+	VerifyStatus string `json:"verify_status,omitempty"`
+	// Violations counts the broken rules verify found.
+	Violations int `json:"violations,omitempty"`
 	// Note qualifies the stamp, e.g. that the work tree differs from the
-	// commit.
+	// commit or why verify was not run.
 	Note string `json:"note,omitempty"`
 }
 
-// Verify states the verification outcome in words.
-func (s Stamp) Verify() string {
-	switch {
-	case s.Verified == nil:
-		return "not verified"
-	case *s.Verified:
-		return "verify passed"
+// Values of Stamp.VerifyStatus. The first three are custody.Verify's.
+const (
+	VerifyPassed       = "verified"
+	VerifyFailed       = "failed"
+	VerifyUnverifiable = "unverifiable"
+	VerifyNotRun       = "not-run"
+	VerifyError        = "error"
+)
+
+// NewStamp makes the stamp of a verify outcome: status is a Verify…
+// constant and violations the number of broken rules.
+func NewStamp(commit, status string, violations int) Stamp {
+	s := Stamp{Commit: commit, VerifyStatus: status, Violations: violations}
+	switch status {
+	case VerifyPassed:
+		s.Verified = ptrBool(true)
+	case VerifyFailed:
+		s.Verified = ptrBool(false)
 	}
-	return "verify FAILED"
+	return s
+}
+
+func ptrBool(b bool) *bool { return &b }
+
+func (s Stamp) status() string {
+	switch {
+	case s.VerifyStatus != "":
+		return s.VerifyStatus
+	case s.Verified == nil:
+		return VerifyNotRun
+	case *s.Verified:
+		return VerifyPassed
+	}
+	return VerifyFailed
+}
+
+// Verify states the verification outcome in a few words.
+func (s Stamp) Verify() string {
+	switch s.status() {
+	case VerifyPassed:
+		return "verify passed"
+	case VerifyFailed:
+		return "verify FAILED"
+	case VerifyUnverifiable:
+		return "verify incomplete (shallow clone)"
+	case VerifyError:
+		return "verify could not run"
+	}
+	return "not verified"
 }
 
 // CommitText names the commit, or says there is none.
@@ -48,18 +94,33 @@ func (s Stamp) CommitText() string {
 	return s.Commit
 }
 
+// VerifyClause says what casefile verify found at the commit, as the second
+// half of "Made from commit …; <clause>".
+func (s Stamp) VerifyClause() string {
+	switch s.status() {
+	case VerifyPassed:
+		return "casefile verify passed at this commit."
+	case VerifyFailed:
+		if s.Violations == 0 {
+			return "casefile verify FAILED at this commit: the chain of custody is broken."
+		}
+		return fmt.Sprintf("casefile verify FAILED at this commit (%d %s): the chain of custody is broken.",
+			s.Violations, plural(s.Violations, "violation"))
+	case VerifyUnverifiable:
+		return "casefile verify found nothing broken, but the clone is shallow, so the history before its boundary was not checked."
+	case VerifyError:
+		return "casefile verify could not read the repository, so the chain of custody at this commit is unknown."
+	}
+	return "the chain of custody at this commit was not verified (casefile verify was not run)."
+}
+
 // Sentence is the stamp as one line for the head of a report.
 func (s Stamp) Sentence() string {
 	var b strings.Builder
-	switch {
-	case s.Commit == "":
+	if s.Commit == "" {
 		b.WriteString("Made from records that are not in a git commit, so no chain of custody vouches for them.")
-	case s.Verified == nil:
-		b.WriteString("Made from commit " + s.Commit + "; the chain of custody at this commit was not verified (casefile verify was not run).")
-	case *s.Verified:
-		b.WriteString("Made from commit " + s.Commit + "; casefile verify passed at this commit.")
-	default:
-		b.WriteString("Made from commit " + s.Commit + "; casefile verify FAILED at this commit: the chain of custody is broken.")
+	} else {
+		b.WriteString("Made from commit " + s.Commit + "; " + s.VerifyClause())
 	}
 	if s.Note != "" {
 		b.WriteString(" " + s.Note)

@@ -25,7 +25,7 @@ var goldenNow = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
 // goldenStamp is a fixed commit so golden files do not change with every
 // commit of this repository.
-var goldenStamp = Stamp{Commit: "5e1f0c0ffee5e1f0c0ffee5e1f0c0ffee5e1f0c0"}
+var goldenStamp = NewStamp("5e1f0c0ffee5e1f0c0ffee5e1f0c0ffee5e1f0c0", VerifyPassed, 0)
 
 const examplesDir = "../../examples"
 
@@ -184,7 +184,7 @@ func TestCSVRoundTrip(t *testing.T) {
 			"status":        x.Status,
 			"closed_at":     x.ClosedAt,
 			"source_commit": goldenStamp.Commit,
-			"verify":        "not verified",
+			"verify":        "verify passed",
 			"generated_at":  "2026-12-01T00:00:00Z",
 		}
 		for c, w := range want {
@@ -303,14 +303,25 @@ func TestStampSentence(t *testing.T) {
 		{Stamp{Commit: "abc", Verified: &yes}, "Made from commit abc; casefile verify passed at this commit."},
 		{Stamp{Commit: "abc", Verified: &no, Note: "N."}, "Made from commit abc; casefile verify FAILED at this commit: the chain of custody is broken. N."},
 		{Stamp{}, "Made from records that are not in a git commit, so no chain of custody vouches for them."},
+		{NewStamp("abc", VerifyFailed, 3), "Made from commit abc; casefile verify FAILED at this commit (3 violations): the chain of custody is broken."},
+		{NewStamp("abc", VerifyFailed, 1), "Made from commit abc; casefile verify FAILED at this commit (1 violation): the chain of custody is broken."},
+		{NewStamp("abc", VerifyPassed, 0), "Made from commit abc; casefile verify passed at this commit."},
+		{NewStamp("abc", VerifyUnverifiable, 0), "Made from commit abc; casefile verify found nothing broken, but the clone is shallow, so the history before its boundary was not checked."},
+		{NewStamp("abc", VerifyError, 0), "Made from commit abc; casefile verify could not read the repository, so the chain of custody at this commit is unknown."},
 	}
 	for _, tc := range cases {
 		if got := tc.s.Sentence(); got != tc.want {
 			t.Errorf("Sentence(%+v) = %q, want %q", tc.s, got, tc.want)
 		}
 	}
-	if (Stamp{}).Verify() != "not verified" {
-		t.Error("nil Verified is not \"not verified\"")
+	for s, want := range map[Stamp]string{{}: "not verified", NewStamp("c", VerifyPassed, 0): "verify passed",
+		NewStamp("c", VerifyFailed, 2): "verify FAILED", NewStamp("c", VerifyUnverifiable, 0): "verify incomplete (shallow clone)"} {
+		if got := s.Verify(); got != want {
+			t.Errorf("%+v.Verify() = %q, want %q", s, got, want)
+		}
+	}
+	if v := NewStamp("c", VerifyUnverifiable, 0).Verified; v != nil {
+		t.Errorf("an unverifiable history has Verified %v, want nil", *v)
 	}
 }
 
@@ -376,6 +387,7 @@ func TestJSONShape(t *testing.T) {
 		Source struct {
 			Commit   string `json:"commit"`
 			Verified *bool  `json:"verified"`
+			Status   string `json:"verify_status"`
 		} `json:"source"`
 		Verify  string `json:"verify"`
 		Records int    `json:"records"`
@@ -383,7 +395,7 @@ func TestJSONShape(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &v); err != nil {
 		t.Fatal(err)
 	}
-	if v.Source.Commit != goldenStamp.Commit || v.Source.Verified != nil || v.Verify != "not verified" || v.Records != 27 {
+	if v.Source.Commit != goldenStamp.Commit || v.Source.Verified == nil || !*v.Source.Verified || v.Source.Status != "verified" || v.Verify != "verify passed" || v.Records != 27 {
 		t.Errorf("%+v", v)
 	}
 }
