@@ -14,6 +14,7 @@ import (
 
 	"github.com/casefile/casefile/internal/config"
 	"github.com/casefile/casefile/internal/record"
+	"github.com/casefile/casefile/internal/regime"
 )
 
 // Stamp says what a report was made from: "every report states the commit
@@ -206,13 +207,51 @@ func (r Range) Contains(t time.Time) bool {
 	return (r.From.IsZero() || !t.Before(r.From)) && (r.To.IsZero() || t.Before(r.To))
 }
 
-// LateFunc decides whether a notification was made late. The notification
-// clocks of package regime plug in here; until then LateByReason applies.
+// LateFunc decides whether a notification was made late.
 type LateFunc func(r *record.Record, n *record.Notification) bool
 
 // LateByReason counts a notification as late when it records a reason for
 // being late.
 func LateByReason(_ *record.Record, n *record.Notification) bool { return n.LateReason != "" }
+
+// LateRuleText says in words how RegimeLate decides.
+const LateRuleText = "late when it was submitted after its regime's deadline (the notification clocks of casefile deadlines) or records a late_reason"
+
+// RegimeLate decides lateness with the notification clocks of package
+// regime (the configured rule set and time zone; the built-in rules when
+// cfg has none): a notification is late when the obligation it satisfied
+// was met after its deadline, explained or not, or when it records a
+// late_reason. It remembers each record's evaluation, so it is not safe
+// for concurrent use.
+func RegimeLate(cfg *config.Config, now time.Time) LateFunc {
+	var rules *regime.RuleSet
+	var loc *time.Location
+	if cfg != nil {
+		rules, loc = cfg.Rules, cfg.Location
+	}
+	memo := map[*record.Record]map[*record.Notification]bool{}
+	return func(r *record.Record, n *record.Notification) bool {
+		if n.LateReason != "" {
+			return true
+		}
+		if len(r.Regimes) == 0 || n.Regime == "" {
+			return false
+		}
+		late, ok := memo[r]
+		if !ok {
+			for _, st := range regime.Evaluate(r, rules, now, loc) {
+				if st.Submission != nil && (st.State == regime.StateLate || st.State == regime.StateLateExplained) {
+					if late == nil {
+						late = map[*record.Notification]bool{}
+					}
+					late[st.Submission] = true
+				}
+			}
+			memo[r] = late
+		}
+		return late[n]
+	}
+}
 
 // IsIncident reports whether a record counts as an incident in reports: it
 // follows the incident lifecycle (reported as one and not assessed

@@ -28,7 +28,7 @@ type TrendOptions struct {
 	Period string
 	// RepeatWindow is the repeat-incident window; 0 means 90 days.
 	RepeatWindow time.Duration
-	// Late decides whether a notification was late; nil is LateByReason.
+	// Late decides whether a notification was late; nil is RegimeLate.
 	Late LateFunc
 	// LateRule says in words how Late decides, for the report.
 	LateRule string
@@ -292,7 +292,7 @@ func figures(in, all []*record.Record, cfg *config.Config, opts TrendOptions) Fi
 	f := Figures{Records: len(in)}
 	late := opts.Late
 	if late == nil {
-		late = LateByReason
+		late = RegimeLate(cfg, opts.Now)
 	}
 
 	kinds := map[string]*KindCount{}
@@ -429,7 +429,7 @@ func figures(in, all []*record.Record, cfg *config.Config, opts TrendOptions) Fi
 	}
 	switch {
 	case opts.Late == nil:
-		f.Notifications.Rule = "late when the notification records a late_reason"
+		f.Notifications.Rule = LateRuleText
 	case opts.LateRule != "":
 		f.Notifications.Rule = opts.LateRule
 	default:
