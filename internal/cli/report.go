@@ -27,26 +27,28 @@ import (
 )
 
 // newReportCmd is the parent of the report subcommands; each lives in its
-// own file (report_log.go, report_trends.go, report_review.go).
+// own file (report_log.go, report_trends.go, report_review.go,
+// report_audit.go).
 func newReportCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
-		Short: "Write the Security Incident Log, the trend analysis or the management review pack",
+		Short: "Write the Security Incident Log, the trend analysis, the management review pack or the ISO 27001 audit pack",
 		Long: `report turns the records into the documents the procedure asks for: the
 Security Incident Log (report log), the analysis of types, volumes, times and
-costs (report trends) and the management review pack (report review), as
+costs (report trends), the management review pack (report review) and the
+ISO 27001 audit pack with evidence and gaps per control (report audit), as
 Markdown, JSON, HTML (one self-contained file with inline SVG charts) and,
 for the log, CSV. Every report states the commit it was made from and
 whether casefile verify passed there.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageError(fmt.Errorf("unknown report %q (want log, trends or review)", args[0]))
+				return usageError(fmt.Errorf("unknown report %q (want log, trends, review or audit)", args[0]))
 			}
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(newReportLogCmd(env), newReportTrendsCmd(env), newReportReviewCmd(env))
+	cmd.AddCommand(newReportLogCmd(env), newReportTrendsCmd(env), newReportReviewCmd(env), newReportAuditCmd(env))
 	return cmd
 }
 

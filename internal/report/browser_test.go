@@ -285,6 +285,9 @@ func (b *browser) screenshot(session, path string) {
 	b.t.Logf("screenshot: %s (%d bytes)", path, len(png))
 }
 
+// artifactDir is where screenshots and PDFs are kept: $CASEFILE_ARTIFACTS,
+// else a new folder under the system temporary folder that outlives the
+// test (its path is logged).
 func artifactDir(t *testing.T) string {
 	if d := os.Getenv("CASEFILE_ARTIFACTS"); d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -292,7 +295,12 @@ func artifactDir(t *testing.T) string {
 		}
 		return d
 	}
-	return t.TempDir()
+	d, err := os.MkdirTemp("", "casefile-report-artifacts-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("artifacts (screenshots, PDFs) kept in %s; set CASEFILE_ARTIFACTS to choose the folder", d)
+	return d
 }
 
 // chartStats is what the page says about each chart.
@@ -339,6 +347,10 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := Log(recs, cfg, LogOptions{Now: goldenNow, Stamp: goldenStamp})
+	au, err := Audit(recs, cfg, AuditOptions{Now: goldenNow, Stamp: goldenStamp})
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	art := artifactDir(t)
 	pages := []struct {
@@ -349,7 +361,25 @@ func TestHTMLInChromium(t *testing.T) {
 		{"trends", tr.HTML, tr},
 		{"review", rv.HTML, rv.Trends},
 		{"log", log.HTML, nil},
+		{"audit", au.HTML, nil},
 	}
+	// The probe itself first: a page that makes a request and logs an
+	// error must be caught, or a clean result would mean nothing.
+	t.Run("probe", func(t *testing.T) {
+		b.t = t
+		path := filepath.Join(dir, "probe.html")
+		page := `<!doctype html><title>probe</title><img src="http://192.0.2.1/pixel.png"><script>console.error("probe error")</script>`
+		if err := os.WriteFile(path, []byte(page), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		url := "file://" + path
+		got := strings.Join(b.problems(b.page(url), url), "\n")
+		for _, want := range []string{"network request: http://192.0.2.1/pixel.png", "console error"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("the probe missed %q; it found:\n%s", want, got)
+			}
+		}
+	})
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
 			b.t = t
@@ -371,6 +401,17 @@ func TestHTMLInChromium(t *testing.T) {
 			b.eval(s, "document.title", &title)
 			if !strings.Contains(title, "Northwind") {
 				t.Errorf("title %q", title)
+			}
+			if p.name == "audit" {
+				var sections int
+				b.eval(s, `document.querySelectorAll('section.control table.evidence tbody tr').length`, &sections)
+				want := 0
+				for _, c := range au.Controls {
+					want += len(c.Evidence)
+				}
+				if sections != want || want == 0 {
+					t.Errorf("%d evidence rows rendered, want %d", sections, want)
+				}
 			}
 			if p.trends != nil {
 				var charts []chartStats

@@ -162,7 +162,7 @@ func newMeta(report, title string, cfg *config.Config, now time.Time, stamp Stam
 // RangeText describes the reporting range for a heading.
 func (m Meta) RangeText() string {
 	verb := "reported "
-	if m.Report == "review" {
+	if m.Report == "review" || m.Report == "audit" {
 		verb = "period "
 	}
 	switch {

@@ -117,6 +117,19 @@ func TestGolden(t *testing.T) {
 	golden(t, "trends-2026-quarter.md", q.Markdown)
 	golden(t, "trends-2026-quarter.json", q.JSON)
 
+	au, err := Audit(recs, cfg, AuditOptions{Now: goldenNow, Stamp: goldenStamp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "audit.md", au.Markdown)
+	golden(t, "audit.json", au.JSON)
+	golden(t, "audit.html", au.HTML)
+	au25, err := Audit(recs, cfg, AuditOptions{Period: "2025", Now: goldenNow, Stamp: Stamp{Commit: goldenStamp.Commit}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "audit-2025.md", au25.Markdown)
+
 	rv, err := Review(recs, cfg, ReviewOptions{Period: "2026-Q3", Now: goldenNow, Stamp: goldenStamp, CostThreshold: 10000})
 	if err != nil {
 		t.Fatal(err)
