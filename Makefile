@@ -4,6 +4,7 @@ GO      ?= go
 BIN     := bin/casefile
 PKGS    := ./...
 DEMO_NOW ?= 2026-12-01T00:00:00Z
+DEMO_TRENDS ?= bin/demo-trends.html
 
 .PHONY: all build test lint fmt bench demo fuzz clean
 
@@ -43,6 +44,10 @@ demo: build
 	@echo
 	@echo "== the log"
 	cd examples && ../$(BIN) list
+	@echo
+	@echo "== the trend analysis of the example log as one self-contained HTML file"
+	cd examples && ../$(BIN) report trends --now $(DEMO_NOW) --period quarter --format html --out ../$(DEMO_TRENDS)
+	@echo "HTML trends report: $(abspath $(DEMO_TRENDS))"
 
 clean:
 	rm -rf bin
