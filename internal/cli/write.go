@@ -205,6 +205,8 @@ type change struct {
 	summary string
 	action  string // Casefile-Action trailer
 	extra   map[string][]byte
+	// streams are files committed from local copies, streamed (evidence).
+	streams map[string]string
 }
 
 // commitDoc validates doc with the lint rules and commits it. Nothing
@@ -234,6 +236,7 @@ func (w *writer) commitDoc(ctx context.Context, tx *store.Tx, p string, doc *rec
 	msg := subject + "\n\nCasefile-Record: " + c.id + "\nCasefile-Action: " + c.action + "\n"
 	hash, err := tx.Commit(ctx, store.Change{
 		Files:     files,
+		Streams:   c.streams,
 		Message:   msg,
 		Author:    store.Person{Name: w.author.Name, Email: w.author.Email, When: w.now},
 		Committer: store.Person{Name: w.commit.Name, Email: w.commit.Email, When: w.now},
