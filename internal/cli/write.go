@@ -251,6 +251,33 @@ func (w *writer) commitDoc(ctx context.Context, tx *store.Tx, p string, doc *rec
 	return hash, nil
 }
 
+// commitFiles commits files that are not records (the trust files) under
+// the lock, after prepare has read HEAD and built them.
+func (w *writer) commitFiles(ctx context.Context, subject, action string, prepare func(tx *store.Tx) (map[string][]byte, error)) (string, error) {
+	var hash string
+	err := w.repo.WithLock(ctx, func(tx *store.Tx) error {
+		files, err := prepare(tx)
+		if err != nil {
+			return err
+		}
+		hash, err = tx.Commit(ctx, store.Change{
+			Files:     files,
+			Message:   subject + "\n\nCasefile-Action: " + action + "\n",
+			Author:    store.Person{Name: w.author.Name, Email: w.author.Email, When: w.now},
+			Committer: store.Person{Name: w.commit.Name, Email: w.commit.Email, When: w.now},
+			Signer:    w.signer,
+		})
+		if errors.Is(err, store.ErrNothingToCommit) {
+			return usageError(errors.New("nothing changed"))
+		}
+		return err
+	})
+	if err != nil {
+		return "", repoError(err)
+	}
+	return hash, nil
+}
+
 // check lints one document the way casefile lint would; error findings are
 // printed and refuse the write, warnings are printed.
 func (w *writer) check(doc *record.Doc) error {
