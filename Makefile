@@ -29,7 +29,7 @@ bench:
 # Each fuzz target runs for FUZZTIME; crashers land in testdata/fuzz and
 # become regression tests that make test runs.
 FUZZTIME ?= 30s
-FUZZ_TARGETS := ./internal/record:FuzzParse ./internal/record:FuzzEncodeRoundTrip ./internal/record:FuzzSet
+FUZZ_TARGETS := ./internal/record:FuzzParse ./internal/record:FuzzEncodeRoundTrip ./internal/record:FuzzSet ./internal/custody:FuzzParseAllowedSigners ./internal/custody:FuzzCommitSignature
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 	  echo "== $$fn ($$pkg, $(FUZZTIME))"; \

@@ -205,6 +205,8 @@ type change struct {
 	summary string
 	action  string // Casefile-Action trailer
 	extra   map[string][]byte
+	// streams are files committed from local copies, streamed (evidence).
+	streams map[string]string
 }
 
 // commitDoc validates doc with the lint rules and commits it. Nothing
@@ -234,6 +236,7 @@ func (w *writer) commitDoc(ctx context.Context, tx *store.Tx, p string, doc *rec
 	msg := subject + "\n\nCasefile-Record: " + c.id + "\nCasefile-Action: " + c.action + "\n"
 	hash, err := tx.Commit(ctx, store.Change{
 		Files:     files,
+		Streams:   c.streams,
 		Message:   msg,
 		Author:    store.Person{Name: w.author.Name, Email: w.author.Email, When: w.now},
 		Committer: store.Person{Name: w.commit.Name, Email: w.commit.Email, When: w.now},
@@ -244,6 +247,33 @@ func (w *writer) commitDoc(ctx context.Context, tx *store.Tx, p string, doc *rec
 			return "", usageError(fmt.Errorf("%s: nothing changed", c.id))
 		}
 		return hash, repoError(err)
+	}
+	return hash, nil
+}
+
+// commitFiles commits files that are not records (the trust files) under
+// the lock, after prepare has read HEAD and built them.
+func (w *writer) commitFiles(ctx context.Context, subject, action string, prepare func(tx *store.Tx) (map[string][]byte, error)) (string, error) {
+	var hash string
+	err := w.repo.WithLock(ctx, func(tx *store.Tx) error {
+		files, err := prepare(tx)
+		if err != nil {
+			return err
+		}
+		hash, err = tx.Commit(ctx, store.Change{
+			Files:     files,
+			Message:   subject + "\n\nCasefile-Action: " + action + "\n",
+			Author:    store.Person{Name: w.author.Name, Email: w.author.Email, When: w.now},
+			Committer: store.Person{Name: w.commit.Name, Email: w.commit.Email, When: w.now},
+			Signer:    w.signer,
+		})
+		if errors.Is(err, store.ErrNothingToCommit) {
+			return usageError(errors.New("nothing changed"))
+		}
+		return err
+	})
+	if err != nil {
+		return "", repoError(err)
 	}
 	return hash, nil
 }

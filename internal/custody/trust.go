@@ -724,3 +724,10 @@ func shorten(s string) string {
 	}
 	return s
 }
+
+// ParseOpenPGPKeys reads an armored OpenPGP public key file as
+// .casefile/keys/*.asc holds them; name is used in messages only.
+func ParseOpenPGPKeys(name string, data []byte) ([]OpenPGPKey, error) {
+	keys, _, err := parseOpenPGPKeys(name, data)
+	return keys, err
+}

@@ -80,6 +80,7 @@ const (
 	RuleRecordDeleted    = "record-deleted"
 	RuleRecordRenamed    = "record-renamed"
 	RuleRecordInvalid    = "record-invalid"
+	RuleRecordLint       = "record-lint"
 	RuleEvidenceMissing  = "evidence-missing"
 	RuleEvidenceMismatch = "evidence-mismatch"
 	RuleEvidencePath     = "evidence-path"

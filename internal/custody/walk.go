@@ -50,6 +50,22 @@ type VerifyOptions struct {
 	// Workers is the number of goroutines checking signatures (alongside
 	// the one reading objects) and parsing records; zero means GOMAXPROCS.
 	Workers int
+	// CheckRecord, when set, is called (concurrently) with every record
+	// that parses at HEAD and returns the problems that make it invalid,
+	// each reported as a RuleRecordLint violation. The caller supplies the
+	// rules (casefile's linter), which this package does not know.
+	CheckRecord func(doc *record.Doc) []RecordProblem
+}
+
+// RecordProblem is one reason a record at HEAD is invalid, as returned by
+// VerifyOptions.CheckRecord.
+type RecordProblem struct {
+	// Line is the 1-based line in the record file, 0 when unknown.
+	Line int
+	// Rule is the checker's rule ID (for example a lint rule).
+	Rule string
+	// Message says what is wrong.
+	Message string
 }
 
 // Person is an author, committer or tagger as recorded in an object.
@@ -880,10 +896,11 @@ func (w *walker) checkEvidence() error {
 		return nil
 	}
 	type recFile struct {
-		path string
-		data []byte
-		err  error
-		ev   []record.Evidence
+		path  string
+		data  []byte
+		err   error
+		ev    []record.Evidence
+		probs []RecordProblem
 	}
 	var files []*recFile
 	err = w.r.walkFiles(recs, "records", func(p string, e treeEntry) error {
@@ -913,6 +930,9 @@ func (w *walker) checkEvidence() error {
 			f.err = err
 			return
 		}
+		if w.opts.CheckRecord != nil {
+			f.probs = w.opts.CheckRecord(d)
+		}
 		rec, err := d.Record()
 		if err != nil {
 			f.err = err
@@ -936,6 +956,13 @@ func (w *walker) checkEvidence() error {
 			}
 			w.violate(head, f.path, rule, fmt.Sprintf("record cannot be read, so its evidence is unchecked: %v", f.err))
 			continue
+		}
+		for _, pr := range f.probs {
+			file := f.path
+			if pr.Line > 0 {
+				file = fmt.Sprintf("%s:%d", f.path, pr.Line)
+			}
+			w.violate(head, file, RuleRecordLint, pr.Rule+": "+pr.Message)
 		}
 		for _, ev := range f.ev {
 			if ev.Path == "" {

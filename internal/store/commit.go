@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -36,6 +37,13 @@ type Change struct {
 	// Files maps repository-relative slash paths (see CheckPath) to their
 	// complete new content.
 	Files map[string][]byte
+	// Streams maps repository-relative slash paths to local files whose
+	// content becomes the file at that path (evidence of any size): they
+	// are read as streams, never whole into memory, once into the object
+	// store and once into the work tree. The caller keeps each source
+	// unchanged until Commit returns (a private copy); a path may not be in
+	// both Files and Streams.
+	Streams map[string]string
 	// Message is the full commit message: subject, blank line, body and
 	// trailers. A missing final newline is added.
 	Message string
@@ -199,14 +207,26 @@ func (tx *Tx) Commit(ctx context.Context, c Change) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("committing: %w", err)
 		}
-		newHash := plumbing.ComputeHash(plumbing.BlobObject, c.Files[p])
+		var newHash plumbing.Hash
+		if src, ok := c.Streams[p]; ok {
+			// Written now: the hash of a stream is known only once it is
+			// read. An unreachable object is all a later failure leaves.
+			if newHash, err = r.writeBlobFromFile(src); err != nil {
+				return "", fmt.Errorf("committing %s: %w", p, err)
+			}
+		} else {
+			newHash = plumbing.ComputeHash(plumbing.BlobObject, c.Files[p])
+		}
 		if err := r.checkClean(li, p, headEntry, inHead, newHash); err != nil {
 			return "", fmt.Errorf("committing: %w", err)
 		}
-		leaves = append(leaves, &leafChange{path: p})
+		leaves = append(leaves, &leafChange{path: p, hash: newHash})
 	}
 
 	for _, l := range leaves {
+		if _, ok := c.Streams[l.path]; ok {
+			continue
+		}
 		h, err := r.writeObject(plumbing.BlobObject, c.Files[l.path])
 		if err != nil {
 			return "", fmt.Errorf("committing: %w", err)
@@ -289,7 +309,7 @@ func (tx *Tx) Commit(ctx context.Context, c Change) (string, error) {
 	var wtErrs []error
 	stats := make(map[string]fs.FileInfo, len(leaves))
 	for _, l := range leaves {
-		fi, err := writeWorktreeFile(r.root, l.path, c.Files[l.path], l.mode == filemode.Executable)
+		fi, err := r.writeLeaf(l, c)
 		if err != nil {
 			wtErrs = append(wtErrs, err)
 			continue
@@ -318,6 +338,22 @@ func (tx *Tx) Commit(ctx context.Context, c Change) (string, error) {
 	return hash.String(), nil
 }
 
+// writeLeaf writes one changed file into the work tree, from memory or
+// streamed from its source file.
+func (r *Repo) writeLeaf(l *leafChange, c Change) (fs.FileInfo, error) {
+	exec := l.mode == filemode.Executable
+	src, ok := c.Streams[l.path]
+	if !ok {
+		return writeWorktreeFile(r.root, l.path, bytes.NewReader(c.Files[l.path]), exec)
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		return nil, fmt.Errorf("writing %s: %w", l.path, err)
+	}
+	defer f.Close()
+	return writeWorktreeFile(r.root, l.path, f, exec)
+}
+
 func staleError(hash plumbing.Hash, paths []string, cause error) error {
 	return fmt.Errorf("committed %s but %w: %w; repair with: git checkout HEAD -- %s",
 		hash.String()[:12], ErrWorktreeStale, cause, strings.Join(paths, " "))
@@ -331,12 +367,21 @@ func subject(msg string) string {
 // validateChange normalizes and checks everything that does not need the
 // repository, so that bad input fails before any object is written.
 func validateChange(c Change) (msg string, author, committer Person, paths []string, err error) {
-	if len(c.Files) == 0 {
+	if len(c.Files)+len(c.Streams) == 0 {
 		return "", Person{}, Person{}, nil, errors.New("no files in change")
 	}
 	for p := range c.Files {
 		if err := CheckPath(p); err != nil {
 			return "", Person{}, Person{}, nil, err
+		}
+		paths = append(paths, p)
+	}
+	for p := range c.Streams {
+		if err := CheckPath(p); err != nil {
+			return "", Person{}, Person{}, nil, err
+		}
+		if _, dup := c.Files[p]; dup {
+			return "", Person{}, Person{}, nil, fmt.Errorf("%s is both in Files and in Streams", p)
 		}
 		paths = append(paths, p)
 	}

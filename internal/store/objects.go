@@ -73,6 +73,76 @@ func (r *Repo) writeObject(t plumbing.ObjectType, content []byte) (plumbing.Hash
 	return h, nil
 }
 
+// writeBlobFromFile stores the content of the local file src as a loose
+// blob, streaming it through the hasher and the compressor into a
+// temporary object file, so a file of any size costs constant memory. A
+// file that changes size while it is read is refused.
+func (r *Repo) writeBlobFromFile(src string) (plumbing.Hash, error) {
+	f, err := os.Open(src)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if !fi.Mode().IsRegular() {
+		return plumbing.ZeroHash, fmt.Errorf("%s is not a regular file", src)
+	}
+	size := fi.Size()
+	dir := filepath.Join(r.commonDir, "objects")
+	tmp, err := os.CreateTemp(dir, "tmp_obj_")
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("writing blob: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	hasher := plumbing.NewHasher(plumbing.BlobObject, size)
+	zw := zlibWriters.Get().(*zlib.Writer)
+	defer zlibWriters.Put(zw)
+	zw.Reset(tmp)
+	fmt.Fprintf(zw, "%s %d\x00", plumbing.BlobObject, size)
+	n, err := io.Copy(io.MultiWriter(zw, hasher), f)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("reading %s: %w", src, err)
+	}
+	if n != size {
+		return plumbing.ZeroHash, fmt.Errorf("%s changed size while it was read (%d bytes, then %d)", src, size, n)
+	}
+	if err := zw.Close(); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("compressing blob: %w", err)
+	}
+	if err := tmp.Chmod(0o444); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("writing blob: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("writing blob: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("writing blob: %w", err)
+	}
+	h := hasher.Sum()
+	hex := h.String()
+	if err := os.MkdirAll(filepath.Join(dir, hex[:2]), 0o777); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("writing blob %s: %w", h, err)
+	}
+	final := filepath.Join(dir, hex[:2], hex[2:])
+	if _, err := os.Stat(final); err == nil {
+		return h, nil // already there; the deferred clean-up drops ours
+	}
+	if err := os.Rename(tmp.Name(), final); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("writing blob %s: %w", h, err)
+	}
+	ok = true
+	return h, nil
+}
+
 // zlibWriters recycles compressors: each holds several hundred KiB of
 // state, and a commit compresses a handful of small objects.
 var zlibWriters = sync.Pool{New: func() any { return zlib.NewWriter(nil) }}

@@ -111,7 +111,8 @@ func (r *Repo) refPath(name string) string {
 // updateRef moves a branch from old (zero for an unborn branch) to new with
 // git's lock protocol: create "<ref>.lock" exclusively, verify the current
 // value under the lock, write and fsync the new value, rename over the ref.
-// The rename is the commit point of the whole write path.
+// The rename is the commit point of the whole write path. An empty
+// reflogMsg writes no reflog (tags, as git does by default).
 func (r *Repo) updateRef(name string, old, new plumbing.Hash, reflogMsg string, who Person) error {
 	refFile := r.refPath(name)
 	if err := os.MkdirAll(filepath.Dir(refFile), 0o777); err != nil {
@@ -164,7 +165,7 @@ func (r *Repo) updateRef(name string, old, new plumbing.Hash, reflogMsg string, 
 	renamed = true
 	syncDir(filepath.Dir(refFile))
 
-	if r.logRefUpdates {
+	if r.logRefUpdates && reflogMsg != "" {
 		line := reflogLine(old, new, who, reflogMsg)
 		appendReflog(filepath.Join(r.commonDir, "logs", filepath.FromSlash(name)), line)
 		appendReflog(filepath.Join(r.gitDir, "logs", "HEAD"), line)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -91,7 +92,7 @@ func checkWorktreePath(root, p string) error {
 // a crash sees either the old or the new content, never a torn file. The
 // file is created with 0666 (0777 for executables) so the user's umask
 // applies, as with files git checks out.
-func writeWorktreeFile(root, p string, data []byte, executable bool) (fs.FileInfo, error) {
+func writeWorktreeFile(root, p string, data io.Reader, executable bool) (fs.FileInfo, error) {
 	// Re-check right before writing: the earlier check ran before the ref
 	// update and the work tree is not ours to lock.
 	if err := checkWorktreePath(root, p); err != nil {
@@ -122,7 +123,7 @@ func writeWorktreeFile(root, p string, data []byte, executable bool) (fs.FileInf
 			os.Remove(tmp)
 		}
 	}()
-	if _, err := f.Write(data); err != nil {
+	if _, err := io.Copy(f, data); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", p, err)
 	}
 	if err := f.Sync(); err != nil {

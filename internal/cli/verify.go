@@ -1,0 +1,199 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/casefile/casefile/internal/custody"
+	"github.com/casefile/casefile/internal/lint"
+	"github.com/casefile/casefile/internal/record"
+	"github.com/casefile/casefile/internal/store"
+)
+
+type verifyOptions struct {
+	from          string
+	format        string
+	allowMismatch bool
+	platform      []string
+	quiet         bool
+}
+
+func newVerifyCmd(env *Env) *cobra.Command {
+	var opts verifyOptions
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Check the chain of custody of the whole history, offline",
+		Long: `verify walks every commit reachable from HEAD, merges included, and checks each
+commit that changes records/, evidence/, casefile.yaml or .casefile/: it is
+signed, the signature is valid (SSH sshsig in namespace "git", or OpenPGP), and
+the key was trusted by the trust files of its parent commit(s) for the author's
+e-mail (the root commit bootstraps trust from its own tree). No record may ever
+be deleted or renamed. At HEAD every record must lint without errors and every
+evidence file must match its recorded sha256 and size. Every seal tag
+(refs/tags/casefile-seal-*) must be signed by a trusted key and be an ancestor
+of HEAD.
+
+Every violation is reported (commit, file, rule, reason), not only the first.
+A shallow clone is reported as unverifiable past its boundary.
+
+Exit status: 0 verified, 1 violations found or history not fully verifiable
+(shallow clone), 2 usage error.`,
+		Example: `  casefile verify
+  casefile verify --format json > verify.json
+  casefile verify --from v1.0          # only commits after v1.0
+  casefile verify --platform-principal noreply@github.com`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runVerify(cmd.Context(), env, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.from, "from", "", "check only commits not reachable from REV (trust still comes from their parents)")
+	f.StringVar(&opts.format, "format", "text", "output format: text, json")
+	f.BoolVar(&opts.allowMismatch, "allow-author-mismatch", false, "accept a trusted signer whatever the commit's author e-mail")
+	f.StringSliceVar(&opts.platform, "platform-principal", nil, "principal of a hosting platform's key (repeatable): merges it signs pass whoever the author is")
+	f.BoolVarP(&opts.quiet, "quiet", "q", false, "text: print only the violations, no summary")
+	return cmd
+}
+
+func runVerify(ctx context.Context, env *Env, opts verifyOptions) error {
+	if !validFormat(opts.format, []string{"text", "json"}) {
+		return usageError(fmt.Errorf("unknown format %q (want text or json)", opts.format))
+	}
+	sr, err := store.Open(env.Dir)
+	if err != nil {
+		return repoError(err)
+	}
+	root, err := env.repoRoot(".")
+	if err != nil {
+		return err
+	}
+	cfg, err := env.loadConfig(root)
+	if err != nil {
+		return err
+	}
+	linter, err := lint.New(lint.Options{Config: cfg, Now: env.now()})
+	if err != nil {
+		return err
+	}
+	repo, err := custody.OpenRepository(sr.Root())
+	if err != nil {
+		return usageError(err)
+	}
+	defer repo.Close()
+	vo := custody.VerifyOptions{
+		From:                opts.from,
+		AllowAuthorMismatch: opts.allowMismatch,
+		PlatformPrincipals:  opts.platform,
+		CheckRecord:         lintProblems(linter),
+	}
+	var bar *progressBar
+	if reportTTY(env.Stderr) {
+		bar = &progressBar{w: env.Stderr, what: "verifying commits"}
+		vo.Progress = bar.update
+	}
+	rep, err := custody.Verify(ctx, repo, vo)
+	bar.done()
+	if err != nil {
+		return usageError(err)
+	}
+	switch opts.format {
+	case "json":
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	default:
+		for _, v := range rep.Violations {
+			fmt.Fprintln(env.Stdout, v.String())
+		}
+		if !opts.quiet {
+			fmt.Fprintln(env.Stdout, verifySummary(rep))
+		}
+	}
+	if !rep.OK() {
+		return errFindings
+	}
+	return nil
+}
+
+// lintProblems adapts the linter to custody's record check: error-level
+// findings make a record at HEAD invalid.
+func lintProblems(l *lint.Linter) func(doc *record.Doc) []custody.RecordProblem {
+	return func(doc *record.Doc) []custody.RecordProblem {
+		var out []custody.RecordProblem
+		for _, f := range l.LintDoc(doc).Findings {
+			if f.Severity == lint.Error {
+				out = append(out, custody.RecordProblem{Line: f.Line, Rule: f.Rule, Message: f.Message})
+			}
+		}
+		return out
+	}
+}
+
+// verifySummary is the verdict line of a text report.
+func verifySummary(rep *custody.VerifyReport) string {
+	c := rep.Counts
+	if rep.Head == "" {
+		return "verified: the repository has no commits yet"
+	}
+	what := fmt.Sprintf("%d %s (%d touching the log, %d signed), %d %s, %d evidence %s, %d %s, HEAD %s",
+		c.Commits, plural(c.Commits, "commit", "commits"), c.Checked, c.Signed,
+		c.Records, plural(c.Records, "record", "records"), c.Evidence, plural(c.Evidence, "file", "files"),
+		c.Seals, plural(c.Seals, "seal", "seals"), short(rep.Head))
+	if rep.From != "" {
+		what += ", from " + short(rep.From)
+	}
+	n := 0
+	for _, v := range rep.Violations {
+		if v.Rule != custody.RuleShallow {
+			n++
+		}
+	}
+	switch rep.Status {
+	case custody.StatusVerified:
+		return "verified: " + what
+	case custody.StatusUnverifiable:
+		return fmt.Sprintf("NOT VERIFIED: shallow clone; history before %s is missing (git fetch --unshallow): %s",
+			strings.Join(shortAll(rep.Shallow), ", "), what)
+	}
+	return fmt.Sprintf("FAILED: %d %s: %s", n, plural(n, "violation", "violations"), what)
+}
+
+func shortAll(hs []string) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = short(h)
+	}
+	return out
+}
+
+// progressBar draws "casefile: <what> n/total" on a terminal; a nil bar
+// draws nothing.
+type progressBar struct {
+	w     io.Writer
+	what  string
+	shown bool
+}
+
+func (b *progressBar) update(done, total int) {
+	if b == nil {
+		return
+	}
+	b.shown = true
+	width := 30
+	fill := width * done / max(total, 1)
+	fmt.Fprintf(b.w, "\rcasefile: %s [%s%s] %d/%d", b.what, strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, total)
+}
+
+func (b *progressBar) done() {
+	if b != nil && b.shown {
+		fmt.Fprint(b.w, "\r\033[K")
+	}
+}
