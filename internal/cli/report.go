@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/casefile/casefile/internal/config"
 	"github.com/casefile/casefile/internal/custody"
@@ -255,16 +254,7 @@ func (env *Env) verifyStamp(ctx context.Context, gitRoot, root, head string, ver
 			filepath.ToSlash(rel), gitRoot))
 		return st
 	}
-	repo, err := custody.OpenRepository(gitRoot)
-	if err != nil {
-		st.Stamp = rpt.NewStamp(head, rpt.VerifyError, 0)
-		st.addNote("(" + err.Error() + ")")
-		return st
-	}
-	defer repo.Close()
-	p := env.startProgress("verifying the chain of custody")
-	rep, err := custody.Verify(ctx, repo, custody.VerifyOptions{Progress: p.update})
-	p.stop()
+	rep, err := env.verifyChain(ctx, gitRoot, custody.VerifyOptions{})
 	if err != nil {
 		st.Stamp = rpt.NewStamp(head, rpt.VerifyError, 0)
 		st.addNote("(" + err.Error() + ")")
@@ -299,64 +289,6 @@ func (env *Env) loadWithProgress(files []string, opts quickload.Options) []quick
 	res, _ := quickload.Files(files, opts, func() { p.update(int(n.Add(1)), len(files)) })
 	p.stop()
 	return res
-}
-
-// progress shows "casefile: <label> done/total" on stderr when stderr is a
-// terminal and the work takes longer than a moment; elsewhere it is
-// silent. update may be called from any goroutine.
-type progress struct {
-	done, total atomic.Int64
-	stopc       chan struct{}
-	finished    chan struct{}
-}
-
-func (env *Env) startProgress(label string) *progress {
-	p := &progress{}
-	if !reportTTY(env.Stderr) {
-		return p
-	}
-	p.stopc, p.finished = make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(p.finished)
-		shown := false
-		delay := time.NewTimer(300 * time.Millisecond)
-		defer delay.Stop()
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-p.stopc:
-				if shown {
-					fmt.Fprint(env.Stderr, "\r\033[K")
-				}
-				return
-			case <-delay.C:
-				shown = true
-			case <-tick.C:
-			}
-			if shown && p.total.Load() > 0 {
-				fmt.Fprintf(env.Stderr, "\rcasefile: %s %d/%d\033[K", label, p.done.Load(), p.total.Load())
-			}
-		}
-	}()
-	return p
-}
-
-func (p *progress) update(done, total int) {
-	p.done.Store(int64(done))
-	p.total.Store(int64(total))
-}
-
-func (p *progress) stop() {
-	if p.stopc != nil {
-		close(p.stopc)
-		<-p.finished
-	}
-}
-
-func reportTTY(w io.Writer) bool {
-	f, ok := w.(interface{ Fd() uintptr })
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // checkReportOut refuses an output path inside a .git directory (it would

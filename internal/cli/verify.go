@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -69,36 +68,11 @@ func runVerify(ctx context.Context, env *Env, opts verifyOptions) error {
 	if err != nil {
 		return repoError(err)
 	}
-	root, err := env.repoRoot(".")
-	if err != nil {
-		return err
-	}
-	cfg, err := env.loadConfig(root)
-	if err != nil {
-		return err
-	}
-	linter, err := lint.New(lint.Options{Config: cfg, Now: env.now()})
-	if err != nil {
-		return err
-	}
-	repo, err := custody.OpenRepository(sr.Root())
-	if err != nil {
-		return usageError(err)
-	}
-	defer repo.Close()
-	vo := custody.VerifyOptions{
+	rep, err := env.verifyChain(ctx, sr.Root(), custody.VerifyOptions{
 		From:                opts.from,
 		AllowAuthorMismatch: opts.allowMismatch,
 		PlatformPrincipals:  opts.platform,
-		CheckRecord:         lintProblems(linter),
-	}
-	var bar *progressBar
-	if reportTTY(env.Stderr) {
-		bar = &progressBar{w: env.Stderr, what: "verifying commits"}
-		vo.Progress = bar.update
-	}
-	rep, err := custody.Verify(ctx, repo, vo)
-	bar.done()
+	})
 	if err != nil {
 		return usageError(err)
 	}
@@ -121,6 +95,31 @@ func runVerify(ctx context.Context, env *Env, opts verifyOptions) error {
 		return errFindings
 	}
 	return nil
+}
+
+// verifyChain is casefile verify's check of the repository at gitRoot, for
+// the verify command and the stamp of every report: the custody walk, with
+// each record at HEAD linted under the repository's casefile.yaml, and a
+// progress line on a terminal.
+func (env *Env) verifyChain(ctx context.Context, gitRoot string, vo custody.VerifyOptions) (*custody.VerifyReport, error) {
+	cfg, err := env.loadConfig(gitRoot)
+	if err != nil {
+		return nil, err
+	}
+	linter, err := lint.New(lint.Options{Config: cfg, Now: env.now()})
+	if err != nil {
+		return nil, err
+	}
+	repo, err := custody.OpenRepository(gitRoot)
+	if err != nil {
+		return nil, err
+	}
+	defer repo.Close()
+	vo.CheckRecord = lintProblems(linter)
+	p := env.startProgress("verifying the chain of custody")
+	vo.Progress = p.update
+	defer p.stop()
+	return custody.Verify(ctx, repo, vo)
 }
 
 // lintProblems adapts the linter to custody's record check: error-level
@@ -172,28 +171,4 @@ func shortAll(hs []string) []string {
 		out[i] = short(h)
 	}
 	return out
-}
-
-// progressBar draws "casefile: <what> n/total" on a terminal; a nil bar
-// draws nothing.
-type progressBar struct {
-	w     io.Writer
-	what  string
-	shown bool
-}
-
-func (b *progressBar) update(done, total int) {
-	if b == nil {
-		return
-	}
-	b.shown = true
-	width := 30
-	fill := width * done / max(total, 1)
-	fmt.Fprintf(b.w, "\rcasefile: %s [%s%s] %d/%d", b.what, strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, total)
-}
-
-func (b *progressBar) done() {
-	if b != nil && b.shown {
-		fmt.Fprint(b.w, "\r\033[K")
-	}
 }
