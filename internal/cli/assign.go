@@ -42,8 +42,10 @@ func newAssignCmd(env *Env) *cobra.Command {
 }
 
 func runAssign(ctx context.Context, env *Env, opts assignOptions) error {
-	sets := map[string]string{"incident_manager": opts.manager, "senior_security_lead": opts.lead,
-		"communications": opts.communications, "legal": opts.legal}
+	sets := map[string]string{
+		"incident_manager": opts.manager, "senior_security_lead": opts.lead,
+		"communications": opts.communications, "legal": opts.legal,
+	}
 	var summary []string
 	for _, k := range []string{"incident_manager", "senior_security_lead", "communications", "legal"} {
 		if sets[k] != "" {

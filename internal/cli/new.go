@@ -137,8 +137,12 @@ func buildNew(w *writer, opts newOptions, id string, base *record.Doc) (*record.
 		OccurredAt: opts.occurred, DetectedAt: opts.detected, Description: opts.description,
 		Scenario: opts.scenario,
 	}
-	for _, a := range []record.AffectedList{{Name: "systems", Items: opts.systems}, {Name: "processes", Items: opts.processes},
-		{Name: "facilities", Items: opts.facilities}, {Name: "assets", Items: opts.assets}} {
+	for _, a := range []record.AffectedList{
+		{Name: "systems", Items: opts.systems},
+		{Name: "processes", Items: opts.processes},
+		{Name: "facilities", Items: opts.facilities},
+		{Name: "assets", Items: opts.assets},
+	} {
 		if len(a.Items) > 0 {
 			s.Affected = append(s.Affected, a)
 		}
@@ -148,8 +152,12 @@ func buildNew(w *writer, opts newOptions, id string, base *record.Doc) (*record.
 		for _, f := range []struct {
 			ptr, flag string
 			dst       *string
-		}{{"/title", "title", &s.Title}, {"/description", "description", &s.Description},
-			{"/drill/scenario", "scenario", &s.Scenario}, {"/tlp", "tlp", &s.TLP}} {
+		}{
+			{"/title", "title", &s.Title},
+			{"/description", "description", &s.Description},
+			{"/drill/scenario", "scenario", &s.Scenario},
+			{"/tlp", "tlp", &s.TLP},
+		} {
 			if v, ok := base.Value(f.ptr).(string); ok && !opts.changed(f.flag) {
 				*f.dst = v
 			}
@@ -166,11 +174,15 @@ func buildNew(w *writer, opts newOptions, id string, base *record.Doc) (*record.
 	}
 	// casefile owns these; title, description and tlp went into the
 	// skeleton above.
-	skip := map[string]bool{"schema_version": true, "id": true, "kind": true, "status": true,
-		"title": true, "description": true, "tlp": true}
-	flagOf := map[string]string{"reported.by": "reporter", "reported.channel": "channel", "drill.scenario": "scenario",
+	skip := map[string]bool{
+		"schema_version": true, "id": true, "kind": true, "status": true,
+		"title": true, "description": true, "tlp": true,
+	}
+	flagOf := map[string]string{
+		"reported.by": "reporter", "reported.channel": "channel", "drill.scenario": "scenario",
 		"affected.systems": "systems", "affected.processes": "processes", "affected.facilities": "facilities", "affected.assets": "assets",
-		"occurred_at": "occurred", "detected_at": "detected"}
+		"occurred_at": "occurred", "detected_at": "detected",
+	}
 	root := base.Root()
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, val := root.Content[i].Value, root.Content[i+1]

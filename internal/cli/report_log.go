@@ -46,9 +46,11 @@ func newReportLogCmd(env *Env) *cobra.Command {
 	return cmd
 }
 
-var reportStatuses = []string{record.StatusPlanned, record.StatusHeld, record.StatusReported, record.StatusAssessed,
+var reportStatuses = []string{
+	record.StatusPlanned, record.StatusHeld, record.StatusReported, record.StatusAssessed,
 	record.StatusResponding, record.StatusContained, record.StatusRecovered, record.StatusClosed,
-	record.StatusResolved, record.StatusRejected}
+	record.StatusResolved, record.StatusRejected,
+}
 
 func runReportLog(ctx context.Context, env *Env, opts reportLogOptions) error {
 	rng, err := parseReportRange(opts.from, opts.to)
@@ -68,8 +70,10 @@ func runReportLog(ctx context.Context, env *Env, opts reportLogOptions) error {
 	if opts.severity != "" && !in.cfg.HasSeverity(opts.severity) {
 		return usageError(fmt.Errorf("unknown severity %q (the scale is %s)", opts.severity, strings.Join(in.cfg.SeverityIDs(), ", ")))
 	}
-	rep := rpt.Log(in.records, in.cfg, rpt.LogOptions{Range: rng, Kind: opts.kind, Status: opts.status,
-		Severity: opts.severity, Now: in.now, Stamp: in.stamp})
+	rep := rpt.Log(in.records, in.cfg, rpt.LogOptions{
+		Range: rng, Kind: opts.kind, Status: opts.status,
+		Severity: opts.severity, Now: in.now, Stamp: in.stamp,
+	})
 	err = writeReportAs(env, opts.reportOutput, rep.Markdown, rep.JSON, rep.HTML,
 		func(w io.Writer) error { return rep.CSV(w, rpt.CSVOptions{BOM: opts.bom}) })
 	if err != nil {

@@ -53,8 +53,10 @@ func runReportReview(ctx context.Context, env *Env, opts reportReviewOptions) er
 	if err != nil {
 		return err
 	}
-	rep, err := rpt.Review(in.records, in.cfg, rpt.ReviewOptions{Period: opts.period, CostThreshold: opts.costThreshold,
-		RepeatWindow: time.Duration(opts.repeatDays) * 24 * time.Hour, Now: in.now, Stamp: in.stamp})
+	rep, err := rpt.Review(in.records, in.cfg, rpt.ReviewOptions{
+		Period: opts.period, CostThreshold: opts.costThreshold,
+		RepeatWindow: time.Duration(opts.repeatDays) * 24 * time.Hour, Now: in.now, Stamp: in.stamp,
+	})
 	if err != nil {
 		return usageError(err)
 	}

@@ -58,8 +58,10 @@ func runReportTrends(ctx context.Context, env *Env, opts reportTrendsOptions) er
 	if err != nil {
 		return err
 	}
-	rep := rpt.Trends(in.records, in.cfg, rpt.TrendOptions{Range: rng, Period: opts.period,
-		RepeatWindow: time.Duration(opts.repeatDays) * 24 * time.Hour, Now: in.now, Stamp: in.stamp})
+	rep := rpt.Trends(in.records, in.cfg, rpt.TrendOptions{
+		Range: rng, Period: opts.period,
+		RepeatWindow: time.Duration(opts.repeatDays) * 24 * time.Hour, Now: in.now, Stamp: in.stamp,
+	})
 	if err := writeReportAs(env, opts.reportOutput, rep.Markdown, rep.JSON, rep.HTML, nil); err != nil {
 		return err
 	}

@@ -122,9 +122,11 @@ func moveStatus(w *writer, doc *record.Doc, r *record.Record, to, reason string,
 	if err != nil {
 		return change{}, err
 	}
-	verbs := map[string]string{record.StatusResponding: "respond", record.StatusContained: "contained",
+	verbs := map[string]string{
+		record.StatusResponding: "respond", record.StatusContained: "contained",
 		record.StatusRecovered: "recovered", record.StatusClosed: "close", record.StatusResolved: "resolve",
-		record.StatusRejected: "reject", record.StatusHeld: "drill held"}
+		record.StatusRejected: "reject", record.StatusHeld: "drill held",
+	}
 	verb := verbs[to]
 	if verb == "" {
 		verb = "status " + to

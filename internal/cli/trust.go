@@ -111,8 +111,11 @@ func runTrustAdd(ctx context.Context, env *Env, opts trustOptions) error {
 			return usageError(errors.New("--valid-after/--valid-before apply to SSH keys; an OpenPGP key carries its own expiry"))
 		}
 		keys, err := custody.ParseOpenPGPKeys(opts.key, []byte(keyText))
-		if err != nil || len(keys) != 1 {
-			return usageError(fmt.Errorf("%s: want exactly one OpenPGP public key: %v", opts.key, err))
+		if err != nil {
+			return usageError(fmt.Errorf("%s: want exactly one OpenPGP public key: %w", opts.key, err))
+		}
+		if len(keys) != 1 {
+			return usageError(fmt.Errorf("%s: want exactly one OpenPGP public key, found %d", opts.key, len(keys)))
 		}
 		k := keys[0]
 		found := false
@@ -145,8 +148,11 @@ func runTrustAdd(ctx context.Context, env *Env, opts trustOptions) error {
 	}
 	line := opts.principal + " " + strings.Join(options, ",") + " " + strings.TrimSpace(keyText)
 	parsed, err := custody.ParseAllowedSigners(opts.key, []byte(line+"\n"))
-	if err != nil || len(parsed) != 1 {
-		return usageError(fmt.Errorf("not an SSH public key line: %v", err))
+	if err != nil {
+		return usageError(fmt.Errorf("not an SSH public key line: %w", err))
+	}
+	if len(parsed) != 1 {
+		return usageError(fmt.Errorf("not one SSH public key line: found %d", len(parsed)))
 	}
 	fp := parsed[0].Key.Fingerprint
 	hash, err := w.commitFiles(ctx, "casefile: trust SSH key "+fp+" for "+opts.principal, "trust:add", func(tx *store.Tx) (map[string][]byte, error) {

@@ -289,8 +289,10 @@ func parse(path string, data []byte, def *Config) (*Config, error) {
 	loc, err := time.LoadLocation(c.Organisation.Timezone)
 	if err != nil {
 		line, col := doc.Pos("/organisation/timezone")
-		return nil, Problems{{File: path, Line: line, Column: col, Rule: validate.RuleSchema, Fatal: true,
-			Msg: fmt.Sprintf("organisation.timezone: unknown time zone %q", c.Organisation.Timezone)}}
+		return nil, Problems{{
+			File: path, Line: line, Column: col, Rule: validate.RuleSchema, Fatal: true,
+			Msg: fmt.Sprintf("organisation.timezone: unknown time zone %q", c.Organisation.Timezone),
+		}}
 	}
 	c.Location = loc
 	// The JSON model keeps dates as the text written, which ParseCustom

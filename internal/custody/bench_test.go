@@ -62,9 +62,10 @@ func (w *objWriter) write(typ string, content []byte) [20]byte {
 	}
 	w.buf.Reset()
 	w.zw.Reset(&w.buf)
-	w.zw.Write([]byte(hdr))
-	w.zw.Write(content)
-	w.zw.Close()
+	// Writes into a bytes.Buffer cannot fail.
+	_, _ = w.zw.Write([]byte(hdr))
+	_, _ = w.zw.Write(content)
+	_ = w.zw.Close()
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		w.tb.Fatal(err)
 	}

@@ -453,8 +453,10 @@ func (c *GitConfig) identity(role, nameVar, emailVar, cfgName, cfgEmail string) 
 	if env == nil {
 		env = func(string) string { return "" }
 	}
-	id := Identity{Name: firstNonEmpty(env(nameVar), cfgName, c.UserName),
-		Email: firstNonEmpty(env(emailVar), cfgEmail, c.UserEmail, env("EMAIL"))}
+	id := Identity{
+		Name:  firstNonEmpty(env(nameVar), cfgName, c.UserName),
+		Email: firstNonEmpty(env(emailVar), cfgEmail, c.UserEmail, env("EMAIL")),
+	}
 	// git strips these from identities; refusing them instead makes a
 	// mistyped config visible rather than silently rewritten.
 	if id.Name == "" || id.Email == "" {

@@ -273,7 +273,7 @@ func (db *objectDB) readPacked(pi int, off int64, limit int64, depth int) (plumb
 	} else {
 		var hdr [32]byte
 		n, err := p.f.ReadAt(hdr[:], off)
-		if err != nil && !(errors.Is(err, io.EOF) && n > 0) {
+		if err != nil && (!errors.Is(err, io.EOF) || n == 0) {
 			return 0, nil, fmt.Errorf("pack %s at %d: %w", filepath.Base(p.idxPath), off, err)
 		}
 		b = hdr[:n]

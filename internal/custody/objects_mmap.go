@@ -22,6 +22,7 @@ func mapFile(f *os.File, size int64) []byte {
 
 func unmapFile(b []byte) {
 	if b != nil {
-		syscall.Munmap(b)
+		// Munmap fails only for a range that is not mapped.
+		_ = syscall.Munmap(b)
 	}
 }

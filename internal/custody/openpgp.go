@@ -14,7 +14,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 )
 
-const pgpPrivateHeader = "-----BEGIN PGP PRIVATE KEY BLOCK-----"
+const pgpPrivateHeader = "-----BEGIN PGP PRIVATE KEY BLOCK-----" //nolint:gosec // G101: the armor header that marks a key, not a key
 
 // readOpenPGPSecretKey returns secret key material when key is one (the
 // armored text itself) or names a file holding one. Anything else is a key
@@ -128,6 +128,7 @@ func (s *openPGPSigner) Format() Format { return FormatOpenPGP }
 func (s *openPGPSigner) Fingerprint() string {
 	return fmt.Sprintf("%X", s.entity.PrimaryKey.Fingerprint)
 }
+
 func (s *openPGPSigner) PublicKey() (string, error) {
 	var b bytes.Buffer
 	w, err := armor.Encode(&b, openpgp.PublicKeyType, nil)
@@ -143,6 +144,7 @@ func (s *openPGPSigner) PublicKey() (string, error) {
 	b.WriteByte('\n')
 	return b.String(), nil
 }
+
 func (s *openPGPSigner) String() string {
 	return fmt.Sprintf("openpgp key %s (%s, in-process)", s.Fingerprint(), s.source)
 }

@@ -68,7 +68,7 @@ func gnupgHome(t *testing.T) (home string, env []string) {
 	t.Cleanup(func() {
 		kill := exec.Command("gpgconf", "--kill", "all")
 		kill.Env = env
-		kill.Run()
+		_ = kill.Run() // best effort: the agent may not have started
 		os.RemoveAll(home)
 	})
 	return home, env
@@ -95,8 +95,12 @@ func gpgVerify(t *testing.T, env []string, sig []byte, message string) {
 	dir := t.TempDir()
 	sigFile := filepath.Join(dir, "sig.asc")
 	msgFile := filepath.Join(dir, "msg")
-	os.WriteFile(sigFile, sig, 0o644)
-	os.WriteFile(msgFile, []byte(message), 0o644)
+	if err := os.WriteFile(sigFile, sig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(msgFile, []byte(message), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	runGPG(t, env, nil, "--verify", sigFile, msgFile)
 }
 
@@ -154,7 +158,9 @@ func TestOpenPGPEncrypted(t *testing.T) {
 	e := newPGPEntity(t)
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "k.asc")
-	os.WriteFile(keyFile, armoredSecret(t, e, "pw"), 0o600)
+	if err := os.WriteFile(keyFile, armoredSecret(t, e, "pw"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	prompted := 0
 	s, err := NewSigner(&GitConfig{}, Options{Key: keyFile, Now: fixedNow, Prompt: func(string) ([]byte, error) {

@@ -234,9 +234,11 @@ func (s *sshKeySigner) Format() Format { return FormatSSH }
 func (s *sshKeySigner) Fingerprint() string {
 	return ssh.FingerprintSHA256(s.signer.PublicKey())
 }
+
 func (s *sshKeySigner) PublicKey() (string, error) {
 	return authorizedKey(s.signer.PublicKey()), nil
 }
+
 func (s *sshKeySigner) String() string {
 	return fmt.Sprintf("ssh key %s (%s, in-process)", s.Fingerprint(), s.source)
 }
@@ -310,6 +312,7 @@ func (s *sshAgentSigner) Fingerprint() string { return ssh.FingerprintSHA256(s.p
 func (s *sshAgentSigner) PublicKey() (string, error) {
 	return authorizedKey(s.pub), nil
 }
+
 func (s *sshAgentSigner) String() string {
 	if s.comment != "" {
 		return fmt.Sprintf("ssh key %s (%s, ssh-agent)", s.Fingerprint(), s.comment)
@@ -428,6 +431,7 @@ func (s *sshProgramSigner) Fingerprint() string {
 	}
 	return ssh.FingerprintSHA256(pub)
 }
+
 func (s *sshProgramSigner) PublicKey() (string, error) {
 	pub, err := s.publicKey()
 	if err != nil {
@@ -435,6 +439,7 @@ func (s *sshProgramSigner) PublicKey() (string, error) {
 	}
 	return authorizedKey(pub), nil
 }
+
 func (s *sshProgramSigner) String() string {
 	what := s.keyFile
 	if s.literal != "" {

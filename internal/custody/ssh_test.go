@@ -229,7 +229,7 @@ func serveKeyring(t *testing.T, keys ...any) string {
 			}
 			go func() {
 				defer c.Close()
-				agent.ServeAgent(kr, c)
+				_ = agent.ServeAgent(kr, c) // ends with the connection
 			}()
 		}
 	}()
@@ -280,8 +280,10 @@ func TestSSHAgentKeyring(t *testing.T) {
 
 	t.Run("encrypted key in agent needs no passphrase", func(t *testing.T) {
 		path, pub := writeSSHKey(t, dir, "id_enc", edKey, "secret")
-		s, err := NewSigner(&GitConfig{Format: "ssh", SigningKey: path}, Options{Getenv: env,
-			Prompt: func(string) ([]byte, error) { t.Error("prompted although the agent has the key"); return nil, nil }})
+		s, err := NewSigner(&GitConfig{Format: "ssh", SigningKey: path}, Options{
+			Getenv: env,
+			Prompt: func(string) ([]byte, error) { t.Error("prompted although the agent has the key"); return nil, nil },
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -316,7 +318,7 @@ func TestSSHAgentReal(t *testing.T) {
 	if err := agentCmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { agentCmd.Process.Kill(); agentCmd.Wait() })
+	t.Cleanup(func() { _ = agentCmd.Process.Kill(); _ = agentCmd.Wait() })
 	for i := 0; ; i++ {
 		if _, err := os.Stat(sock); err == nil {
 			break

@@ -428,7 +428,9 @@ func replaceObject(t *testing.T, l *testLog, name, typ, from string) {
 	fmt.Fprintf(zw, "%s %d\x00%s", typ, len(content), content)
 	zw.Close()
 	p := filepath.Join(l.dir, ".git", "objects", name[:2], name[2:])
-	os.Chmod(p, 0o644)
+	if err := os.Chmod(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(p, b.Bytes(), 0o444); err != nil {
 		t.Fatal(err)
 	}

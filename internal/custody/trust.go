@@ -565,8 +565,10 @@ type keysBlob struct {
 }
 
 func newTrustLoader(r *Repository) *trustLoader {
-	return &trustLoader{r: r, byKey: map[trustKey]*Trust{}, signers: map[plumbing.Hash]signersBlob{},
-		keys: map[plumbing.Hash]keysBlob{}, files: map[plumbing.Hash]keysBlob{}}
+	return &trustLoader{
+		r: r, byKey: map[trustKey]*Trust{}, signers: map[plumbing.Hash]signersBlob{},
+		keys: map[plumbing.Hash]keysBlob{}, files: map[plumbing.Hash]keysBlob{},
+	}
 }
 
 // keyOf finds the trust files in a root tree.

@@ -53,17 +53,25 @@ func TestParseAllowedSigners(t *testing.T) {
 		{"plain", "alice@example.com " + key, want{principals: []string{"alice@example.com"}}},
 		{"comment", "alice@example.com " + key + " alice laptop", want{principals: []string{"alice@example.com"}, comment: "alice laptop"}},
 		{"leading space and tab", " \talice@example.com\t" + key, want{principals: []string{"alice@example.com"}}},
-		{"several principals", "alice@example.com,*@ops.example.com,!mallory@ops.example.com " + key,
-			want{principals: []string{"alice@example.com", "*@ops.example.com", "!mallory@ops.example.com"}}},
+		{
+			"several principals", "alice@example.com,*@ops.example.com,!mallory@ops.example.com " + key,
+			want{principals: []string{"alice@example.com", "*@ops.example.com", "!mallory@ops.example.com"}},
+		},
 		{"quoted principals", `"alice@example.com,bob@example.com" ` + key, want{principals: []string{"alice@example.com", "bob@example.com"}}},
 		{"namespaces", `alice@example.com namespaces="git,file" ` + key, want{principals: []string{"alice@example.com"}, namespaces: []string{"git", "file"}}},
 		{"option names ignore case", `alice@example.com NameSpaces="git" ` + key, want{principals: []string{"alice@example.com"}, namespaces: []string{"git"}}},
-		{"valid-after date", `alice@example.com valid-after="20260101" ` + key,
-			want{principals: []string{"alice@example.com"}, after: utc("2026-01-01T00:00:00Z")}},
-		{"valid-before minutes Z", `alice@example.com valid-before="202612311830Z" ` + key,
-			want{principals: []string{"alice@example.com"}, before: utc("2026-12-31T18:30:00Z")}},
-		{"both with seconds", `alice@example.com valid-after="20260101000000",valid-before="20270101120059Z",namespaces="git" ` + key,
-			want{principals: []string{"alice@example.com"}, after: utc("2026-01-01T00:00:00Z"), before: utc("2027-01-01T12:00:59Z"), namespaces: []string{"git"}}},
+		{
+			"valid-after date", `alice@example.com valid-after="20260101" ` + key,
+			want{principals: []string{"alice@example.com"}, after: utc("2026-01-01T00:00:00Z")},
+		},
+		{
+			"valid-before minutes Z", `alice@example.com valid-before="202612311830Z" ` + key,
+			want{principals: []string{"alice@example.com"}, before: utc("2026-12-31T18:30:00Z")},
+		},
+		{
+			"both with seconds", `alice@example.com valid-after="20260101000000",valid-before="20270101120059Z",namespaces="git" ` + key,
+			want{principals: []string{"alice@example.com"}, after: utc("2026-01-01T00:00:00Z"), before: utc("2027-01-01T12:00:59Z"), namespaces: []string{"git"}},
+		},
 		{"cert-authority", "*@example.com cert-authority " + key, want{principals: []string{"*@example.com"}, ca: true}},
 		{"quoted value with space", `alice@example.com namespaces="git, file" ` + key, want{principals: []string{"alice@example.com"}, namespaces: []string{"git", " file"}}},
 

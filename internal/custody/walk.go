@@ -631,8 +631,10 @@ func (w *walker) prepareCommit(c *rawCommit, res *CommitResult, p *pending) *sig
 		// granted nor what this commit changed.
 		res.Touched = touchedPaths(root, nil)
 		w.rep.Shallow = append(w.rep.Shallow, hash)
-		p.before = append(p.before, Violation{Commit: hash, Rule: RuleShallow,
-			Reason: "shallow clone boundary: the parents of this commit are not in the repository, so it and all history before it cannot be verified (fetch with --unshallow)"})
+		p.before = append(p.before, Violation{
+			Commit: hash, Rule: RuleShallow,
+			Reason: "shallow clone boundary: the parents of this commit are not in the repository, so it and all history before it cannot be verified (fetch with --unshallow)",
+		})
 		return nil
 	}
 	if len(c.parents) == 0 {
@@ -679,8 +681,10 @@ func (w *walker) prepareCommit(c *rawCommit, res *CommitResult, p *pending) *sig
 		}
 		for _, pr := range own.Problems {
 			if !seen[pr] {
-				p.after = append(p.after, Violation{Commit: hash, File: problemFile(pr), Rule: RuleTrustInvalid,
-					Reason: pr + " (the line grants no trust)"})
+				p.after = append(p.after, Violation{
+					Commit: hash, File: problemFile(pr), Rule: RuleTrustInvalid,
+					Reason: pr + " (the line grants no trust)",
+				})
 			}
 		}
 	}
@@ -766,12 +770,16 @@ func (w *walker) recordRemovals(commit string, oldTree, newTree plumbing.Hash, p
 			}
 		}
 		if to != "" {
-			out = append(out, Violation{Commit: commit, File: r.path, Rule: RuleRecordRenamed,
-				Reason: fmt.Sprintf("record renamed to %s%s; records are never renamed", to, rel)})
+			out = append(out, Violation{
+				Commit: commit, File: r.path, Rule: RuleRecordRenamed,
+				Reason: fmt.Sprintf("record renamed to %s%s; records are never renamed", to, rel),
+			})
 			continue
 		}
-		out = append(out, Violation{Commit: commit, File: r.path, Rule: RuleRecordDeleted,
-			Reason: fmt.Sprintf("record deleted%s; records are never deleted (close it as rejected instead)", rel)})
+		out = append(out, Violation{
+			Commit: commit, File: r.path, Rule: RuleRecordDeleted,
+			Reason: fmt.Sprintf("record deleted%s; records are never deleted (close it as rejected instead)", rel),
+		})
 	}
 	return out, nil
 }

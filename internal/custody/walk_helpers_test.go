@@ -70,8 +70,10 @@ func newSSHKey(t testing.TB, name, email string) *testKey {
 
 func newPGPKey(t testing.TB, name, email string) *testKey {
 	t.Helper()
-	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, Curve: packet.Curve25519,
-		Time: func() time.Time { return logStart.Add(-24 * time.Hour) }}
+	cfg := &packet.Config{
+		Algorithm: packet.PubKeyAlgoEdDSA, Curve: packet.Curve25519,
+		Time: func() time.Time { return logStart.Add(-24 * time.Hour) },
+	}
 	e, err := openpgp.NewEntity(name, "", email, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +85,8 @@ func newPGPKey(t testing.TB, name, email string) *testKey {
 	}
 	w.Close()
 	s, err := custody.NewSigner(&custody.GitConfig{Format: "openpgp"}, custody.Options{
-		Key: sec.String(), Format: custody.FormatOpenPGP, Now: func() time.Time { return logStart.Add(time.Hour) }})
+		Key: sec.String(), Format: custody.FormatOpenPGP, Now: func() time.Time { return logStart.Add(time.Hour) },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,8 +159,10 @@ func (l *testLog) commit(author, signer *testKey, msg string, files map[string]s
 	if author == nil {
 		author = signer
 	}
-	c := store.Change{Files: map[string][]byte{}, Message: msg,
-		Author: store.Person{Name: author.name, Email: author.email, When: l.next()}}
+	c := store.Change{
+		Files: map[string][]byte{}, Message: msg,
+		Author: store.Person{Name: author.name, Email: author.email, When: l.next()},
+	}
 	for p, v := range files {
 		c.Files[p] = []byte(v)
 	}

@@ -29,10 +29,11 @@ type cleanLog struct {
 
 func newCleanLog(t *testing.T) *cleanLog {
 	t.Helper()
-	l := &cleanLog{testLog: newTestLog(t),
-		alice: newSSHKey(t, "Alice Analyst", "alice@example.com"),
-		bob:   newSSHKey(t, "Bob Responder", "bob@example.com"),
-		carol: newPGPKey(t, "Carol Lead", "carol@example.com"),
+	l := &cleanLog{
+		testLog: newTestLog(t),
+		alice:   newSSHKey(t, "Alice Analyst", "alice@example.com"),
+		bob:     newSSHKey(t, "Bob Responder", "bob@example.com"),
+		carol:   newPGPKey(t, "Carol Lead", "carol@example.com"),
 	}
 	allowed := "# trusted signers\n" + l.alice.allowedLine(`namespaces="git"`) + l.bob.allowedLine("")
 	l.root = l.commit(nil, l.alice, "casefile: initialise log", map[string]string{

@@ -264,10 +264,17 @@ func decodeCustom(item map[string]any) (Custom, error) {
 		key string
 		dst *string
 	}{
-		{"id", &c.ID}, {"regime", &c.Regime}, {"description", &c.Description},
-		{"trigger", &c.Trigger}, {"after", &c.After}, {"within", &c.Within},
-		{"calendar", &c.Calendar}, {"cutoff", &c.Cutoff}, {"phase", &c.Phase},
-		{"effective_from", &c.EffectiveFrom}, {"effective_until", &c.EffectiveUntil},
+		{"id", &c.ID},
+		{"regime", &c.Regime},
+		{"description", &c.Description},
+		{"trigger", &c.Trigger},
+		{"after", &c.After},
+		{"within", &c.Within},
+		{"calendar", &c.Calendar},
+		{"cutoff", &c.Cutoff},
+		{"phase", &c.Phase},
+		{"effective_from", &c.EffectiveFrom},
+		{"effective_until", &c.EffectiveUntil},
 		{"source", &c.Source},
 	} {
 		if err := str(f.key, f.dst); err != nil {

@@ -18,6 +18,7 @@ type ISOMapping struct {
 }
 
 func iso2013(id, title string) ISOControl { return ISOControl{Edition: "2013", ID: id, Title: title} }
+
 func iso2022(id, title string) ISOControl { return ISOControl{Edition: "2022", ID: id, Title: title} }
 
 var (

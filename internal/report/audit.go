@@ -150,8 +150,10 @@ func Audit(recs []*record.Record, cfg *config.Config, opts AuditOptions) (*Audit
 		end = rng.To
 	}
 	drills := Range{From: end.AddDate(0, -DrillWindowMonths, 0), To: end}
-	rep := &AuditReport{Meta: newMeta("audit", "ISO 27001 audit pack", cfg, opts.Now, opts.Stamp, rng), Period: label,
-		DrillsFrom: drills.From, DrillsTo: drills.To}
+	rep := &AuditReport{
+		Meta: newMeta("audit", "ISO 27001 audit pack", cfg, opts.Now, opts.Stamp, rng), Period: label,
+		DrillsFrom: drills.From, DrillsTo: drills.To,
+	}
 	if label != "" {
 		rep.Title += " " + label
 	}

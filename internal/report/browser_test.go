@@ -86,12 +86,15 @@ func (b *browser) close() {
 		return
 	}
 	b.send("", "Browser.close", nil)
-	done := make(chan error, 1)
-	go func() { done <- b.cmd.Wait() }()
+	done := make(chan struct{})
+	go func() {
+		_ = b.cmd.Wait() // exits by Browser.close or the kill below
+		close(done)
+	}()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		b.cmd.Process.Kill()
+		_ = b.cmd.Process.Kill()
 		<-done
 	}
 	b.in.Close()
@@ -241,7 +244,9 @@ func (b *browser) problems(session, url string) []string {
 			out = append(out, "exception: "+string(e.Params))
 		case "Runtime.consoleAPICalled":
 			var p struct{ Type string }
-			json.Unmarshal(e.Params, &p)
+			if err := json.Unmarshal(e.Params, &p); err != nil {
+				out = append(out, "unreadable "+e.Method+" event: "+err.Error())
+			}
 			if p.Type == "error" || p.Type == "assert" || p.Type == "warning" {
 				out = append(out, "console "+p.Type+": "+string(e.Params))
 			}
@@ -249,13 +254,17 @@ func (b *browser) problems(session, url string) []string {
 			var p struct {
 				Entry struct{ Level, Text, URL string }
 			}
-			json.Unmarshal(e.Params, &p)
+			if err := json.Unmarshal(e.Params, &p); err != nil {
+				out = append(out, "unreadable "+e.Method+" event: "+err.Error())
+			}
 			if p.Entry.Level == "error" || p.Entry.Level == "warning" {
 				out = append(out, "log "+p.Entry.Level+": "+p.Entry.Text+" "+p.Entry.URL)
 			}
 		case "Network.requestWillBeSent":
 			var p struct{ Request struct{ URL string } }
-			json.Unmarshal(e.Params, &p)
+			if err := json.Unmarshal(e.Params, &p); err != nil {
+				out = append(out, "unreadable "+e.Method+" event: "+err.Error())
+			}
 			if p.Request.URL != url {
 				out = append(out, "network request: "+p.Request.URL)
 			}
@@ -273,8 +282,10 @@ func (b *browser) screenshot(session, path string) {
 	}
 	b.call(session, "Page.getLayoutMetrics", map[string]any{}, &metrics)
 	var shot struct{ Data string }
-	b.call(session, "Page.captureScreenshot", map[string]any{"format": "png", "captureBeyondViewport": true,
-		"clip": map[string]any{"x": 0, "y": 0, "width": metrics.CSSContentSize.Width, "height": metrics.CSSContentSize.Height, "scale": 1}}, &shot)
+	b.call(session, "Page.captureScreenshot", map[string]any{
+		"format": "png", "captureBeyondViewport": true,
+		"clip": map[string]any{"x": 0, "y": 0, "width": metrics.CSSContentSize.Width, "height": metrics.CSSContentSize.Height, "scale": 1},
+	}, &shot)
 	png, err := base64.StdEncoding.DecodeString(shot.Data)
 	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
 		b.t.Fatalf("screenshot is not a PNG: %v", err)

@@ -148,8 +148,10 @@ func countText(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // StackChart draws incidents per period stacked by severity.
 func StackChart(t *TrendReport, order []string) Chart {
-	c := Chart{ID: "chart-incidents", Title: "Incidents per " + t.Period + " by severity", Width: chartW, Height: chartH,
-		PlotX: padL, PlotY: padT, PlotW: chartW - padL - padR, PlotH: chartH - padT - padB}
+	c := Chart{
+		ID: "chart-incidents", Title: "Incidents per " + t.Period + " by severity", Width: chartW, Height: chartH,
+		PlotX: padL, PlotY: padT, PlotW: chartW - padL - padR, PlotH: chartH - padT - padB,
+	}
 	c.Desc = "Stacked bars: the number of incidents reported in each " + t.Period + ", split by severity."
 	maxV := 0
 	for _, p := range t.Periods {
@@ -176,8 +178,10 @@ func StackChart(t *TrendReport, order []string) Chart {
 			used[s] = true
 			h := float64(v) / top * c.PlotH
 			y -= h
-			c.Bars = append(c.Bars, Bar{X: c.PlotX + float64(i)*slot + (slot-bw)/2, Y: y, W: bw, H: h,
-				Class: "bar " + sevClass(s, order), Tip: fmt.Sprintf("%s: %d %s", p.Label, v, s)})
+			c.Bars = append(c.Bars, Bar{
+				X: c.PlotX + float64(i)*slot + (slot-bw)/2, Y: y, W: bw, H: h,
+				Class: "bar " + sevClass(s, order), Tip: fmt.Sprintf("%s: %d %s", p.Label, v, s),
+			})
 		}
 	}
 	periodAxis(&c, labels, func(i int) float64 { return c.PlotX + float64(i)*slot + slot/2 })
@@ -199,8 +203,10 @@ func CategoryChart(cats []CategoryCount) Chart {
 	}
 	const rowH, labelW = 22, 300
 	h := padT + len(rows)*rowH + 28
-	c := Chart{ID: "chart-categories", Title: "Incidents by category", Width: chartW, Height: max(h, 80),
-		PlotX: labelW, PlotY: padT, PlotW: chartW - labelW - 56, PlotH: float64(len(rows) * rowH)}
+	c := Chart{
+		ID: "chart-categories", Title: "Incidents by category", Width: chartW, Height: max(h, 80),
+		PlotX: labelW, PlotY: padT, PlotW: chartW - labelW - 56, PlotH: float64(len(rows) * rowH),
+	}
 	c.Desc = "Horizontal bars: the number of incidents in each category of the taxonomy."
 	if len(rows) == 0 {
 		c.Empty = true
@@ -214,8 +220,10 @@ func CategoryChart(cats []CategoryCount) Chart {
 	for i, r := range rows {
 		y := c.PlotY + float64(i*rowH)
 		w := float64(r.Incidents) / top * c.PlotW
-		c.Bars = append(c.Bars, Bar{X: c.PlotX, Y: y + 3, W: w, H: rowH - 6, Class: "bar cat",
-			Tip: fmt.Sprintf("%s: %d", r.Category, r.Incidents)})
+		c.Bars = append(c.Bars, Bar{
+			X: c.PlotX, Y: y + 3, W: w, H: rowH - 6, Class: "bar cat",
+			Tip: fmt.Sprintf("%s: %d", r.Category, r.Incidents),
+		})
 		c.Labels = append(c.Labels,
 			Label{X: c.PlotX - 6, Y: y + rowH/2 + 4, Text: shorten(r.Category, 46), Anchor: "end", Class: "axis"},
 			Label{X: c.PlotX + w + 4, Y: y + rowH/2 + 4, Text: strconv.Itoa(r.Incidents), Anchor: "start", Class: "value"})
@@ -226,8 +234,10 @@ func CategoryChart(cats []CategoryCount) Chart {
 // TimesChart draws the per-period medians of time to contain and time to
 // resolve.
 func TimesChart(t *TrendReport) Chart {
-	c := Chart{ID: "chart-times", Title: "Median time to contain and to resolve per " + t.Period, Width: chartW, Height: chartH,
-		PlotX: padL + 8, PlotY: padT, PlotW: chartW - padL - 8 - padR, PlotH: chartH - padT - padB}
+	c := Chart{
+		ID: "chart-times", Title: "Median time to contain and to resolve per " + t.Period, Width: chartW, Height: chartH,
+		PlotX: padL + 8, PlotY: padT, PlotW: chartW - padL - 8 - padR, PlotH: chartH - padT - padB,
+	}
 	c.Desc = "Lines: the median time from detection to containment and to closure of the incidents reported in each " + t.Period + "; periods without data are skipped."
 	maxV := 0.0
 	for _, p := range t.Periods {
@@ -307,8 +317,10 @@ func ActionChart(a ActionStatus) Chart {
 		{"waived", "ca-waived", a.Waived},
 	}
 	const rowH, labelW = 24, 230
-	c := Chart{ID: "chart-actions", Title: "Corrective actions by status", Width: chartW, Height: padT + len(rows)*rowH + 20,
-		PlotX: labelW, PlotY: padT, PlotW: chartW - labelW - 56, PlotH: float64(len(rows) * rowH)}
+	c := Chart{
+		ID: "chart-actions", Title: "Corrective actions by status", Width: chartW, Height: padT + len(rows)*rowH + 20,
+		PlotX: labelW, PlotY: padT, PlotW: chartW - labelW - 56, PlotH: float64(len(rows) * rowH),
+	}
 	c.Desc = "Horizontal bars: corrective and preventive actions by status; overdue ones are also counted as open or in progress."
 	maxV := 0
 	for _, r := range rows {

@@ -112,8 +112,6 @@ func full(s string) (time.Time, bool) {
 	return t, err == nil
 }
 
-func partial(s string) bool { _, ok := full(s); return s != "" && !ok }
-
 type plainStat struct {
 	n, partial   int
 	mean, median float64
@@ -168,9 +166,11 @@ func isIncidentMap(m map[string]any) bool {
 }
 
 func computePlain(all []map[string]any, from, to, now time.Time) plainFigures {
-	f := plainFigures{byKind: map[string]int{}, incByCategory: map[string]int{}, incBySev: map[string]int{},
+	f := plainFigures{
+		byKind: map[string]int{}, incByCategory: map[string]int{}, incBySev: map[string]int{},
 		times: map[string]plainStat{}, cost: map[string]float64{}, costRecords: map[string]int{}, ca: map[string]int{},
-		factors: map[string]int{}, byMonth: map[string]int{}, incByMonth: map[string]int{}}
+		factors: map[string]int{}, byMonth: map[string]int{}, incByMonth: map[string]int{},
+	}
 	durs := map[string][]float64{}
 	parts := map[string]int{}
 	today := now.UTC().Truncate(24 * time.Hour)
@@ -453,8 +453,10 @@ func compareFigures(t *testing.T, name string, rep *TrendReport, p plainFigures)
 		errf("%d currencies, plain %d", len(rep.Costs), currencies)
 	}
 	a := rep.CorrectiveActions
-	for k, v := range map[string]int{"total": a.Total, "open": a.Open, "in-progress": a.InProgress, "done": a.Done,
-		"verified": a.Verified, "waived": a.Waived, "overdue": a.Overdue} {
+	for k, v := range map[string]int{
+		"total": a.Total, "open": a.Open, "in-progress": a.InProgress, "done": a.Done,
+		"verified": a.Verified, "waived": a.Waived, "overdue": a.Overdue,
+	} {
 		if v != p.ca[k] {
 			errf("corrective actions %s: %d, plain %d", k, v, p.ca[k])
 		}
@@ -537,8 +539,10 @@ func writeRandomLog(t *testing.T, dir string, n int, seed uint64) {
 		kind := pick("event", "event", "weakness", "incident", "incident", "drill")
 		rep := start.Add(time.Duration(r.IntN(3*365*24*60)) * time.Minute)
 		id := fmt.Sprintf("%s-%d-%04d", map[string]string{"event": "EVT", "weakness": "WKN", "incident": "INC", "drill": "DRL"}[kind], rep.Year(), i+1)
-		m := map[string]any{"schema_version": 1, "id": id, "kind": kind, "title": "Record " + id,
-			"reported": map[string]any{"at": ts(rep), "by": "a@example.com"}}
+		m := map[string]any{
+			"schema_version": 1, "id": id, "kind": kind, "title": "Record " + id,
+			"reported": map[string]any{"at": ts(rep), "by": "a@example.com"},
+		}
 		status := pick("reported", "assessed", "responding", "contained", "closed", "resolved", "rejected")
 		if kind == "drill" {
 			status = pick("planned", "held", "closed")
@@ -552,8 +556,10 @@ func writeRandomLog(t *testing.T, dir string, n int, seed uint64) {
 			m["occurred_at"] = fuzzy(detected.Add(-time.Duration(r.IntN(30*24*60)) * time.Minute))
 		}
 		if kind != "drill" && r.IntN(5) > 0 {
-			a := map[string]any{"at": ts(rep.Add(time.Duration(r.IntN(48*60)) * time.Minute)), "by": "lead@example.com",
-				"is_incident": kind == "incident" || r.IntN(4) == 0}
+			a := map[string]any{
+				"at": ts(rep.Add(time.Duration(r.IntN(48*60)) * time.Minute)), "by": "lead@example.com",
+				"is_incident": kind == "incident" || r.IntN(4) == 0,
+			}
 			if r.IntN(6) > 0 {
 				a["category"] = pick(cats...)
 			}
@@ -591,9 +597,11 @@ func writeRandomLog(t *testing.T, dir string, n int, seed uint64) {
 		}
 		var cas []map[string]any
 		for j := range r.IntN(4) {
-			cas = append(cas, map[string]any{"id": fmt.Sprintf("CA-%d", j+1), "text": "t", "owner": "o@example.com",
+			cas = append(cas, map[string]any{
+				"id": fmt.Sprintf("CA-%d", j+1), "text": "t", "owner": "o@example.com",
 				"due":    rep.AddDate(0, 0, r.IntN(400)).Format("2006-01-02"),
-				"status": pick("open", "in-progress", "done", "verified", "waived")})
+				"status": pick("open", "in-progress", "done", "verified", "waived"),
+			})
 		}
 		if cas != nil {
 			m["corrective_actions"] = cas
@@ -612,8 +620,10 @@ func writeRandomLog(t *testing.T, dir string, n int, seed uint64) {
 		if r.IntN(4) == 0 {
 			aware := rep.Add(time.Duration(r.IntN(48)) * time.Hour)
 			m["regimes"] = []map[string]any{{"id": "gdpr-33", "aware_at": ts(aware)}}
-			ns = append(ns, map[string]any{"party": "supervisory-authority", "regime": "gdpr-33", "phase": "initial",
-				"at": ts(aware.Add(time.Duration(60+r.IntN(24)) * time.Hour))})
+			ns = append(ns, map[string]any{
+				"party": "supervisory-authority", "regime": "gdpr-33", "phase": "initial",
+				"at": ts(aware.Add(time.Duration(60+r.IntN(24)) * time.Hour)),
+			})
 		}
 		if ns != nil {
 			m["notifications"] = ns

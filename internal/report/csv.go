@@ -46,11 +46,13 @@ func (r *LogReport) CSV(w io.Writer, opts CSVOptions) error {
 	}
 	commit, verify, gen := r.Source.Commit, r.VerifyState, r.GeneratedAt.Format(time.RFC3339)
 	for _, x := range r.Rows {
-		row := []string{x.ID, x.ReportedAt, x.ReportedBy, x.Title, x.Description,
+		row := []string{
+			x.ID, x.ReportedAt, x.ReportedBy, x.Title, x.Description,
 			strings.Join(x.Facilities, ListSeparator), strings.Join(x.Systems, ListSeparator), strings.Join(x.Processes, ListSeparator),
 			x.Kind, strconv.FormatBool(x.Escalated), x.Decision, x.Category, x.Severity, x.Status, x.IncidentManager,
 			x.ContainedAt, x.ClosedAt, strconv.Itoa(x.Evidence), strconv.Itoa(x.Notifications), strings.Join(x.NotifiedParties, ListSeparator),
-			commit, verify, gen}
+			commit, verify, gen,
+		}
 		for i := range row {
 			row[i] = DefuseFormula(row[i])
 		}

@@ -15,7 +15,7 @@ var pages = template.Must(template.New("report").Funcs(template.FuncMap{
 		if sub {
 			tag = "h3"
 		}
-		return template.HTML("<" + tag + ">" + template.HTMLEscapeString(text) + "</" + tag + ">")
+		return template.HTML("<" + tag + ">" + template.HTMLEscapeString(text) + "</" + tag + ">") //nolint:gosec // G203: text is escaped, the tag is a constant
 	},
 	"dur":        durText,
 	"pct":        Percent,

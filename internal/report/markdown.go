@@ -147,12 +147,16 @@ func (r *LogReport) Markdown(w io.Writer) error {
 	m.line("")
 	var rows [][]string
 	for _, x := range r.Rows {
-		rows = append(rows, []string{x.ID, x.ReportedAt, x.ReportedBy, x.Title, dash(Truncate(x.Description, DescriptionLimit)),
+		rows = append(rows, []string{
+			x.ID, x.ReportedAt, x.ReportedBy, x.Title, dash(Truncate(x.Description, DescriptionLimit)),
 			x.AffectedText(), x.KindText(), x.Decision, dash(x.Category), dash(x.Severity), x.Status, dash(x.IncidentManager),
-			dash(x.ContainedAt), dash(x.ClosedAt), strconv.Itoa(x.Evidence), x.NotificationText()})
+			dash(x.ContainedAt), dash(x.ClosedAt), strconv.Itoa(x.Evidence), x.NotificationText(),
+		})
 	}
-	m.table([]string{"ID", "Reported", "Reported by", "Title", "Description", "Affected", "Kind", "Decision", "Category",
-		"Severity", "Status", "Incident manager", "Contained", "Closed", "Evidence", "Notifications"}, "              r ", rows)
+	m.table([]string{
+		"ID", "Reported", "Reported by", "Title", "Description", "Affected", "Kind", "Decision", "Category",
+		"Severity", "Status", "Incident manager", "Contained", "Closed", "Evidence", "Notifications",
+	}, "              r ", rows)
 	return m.flush()
 }
 
@@ -260,8 +264,10 @@ func trendSections(m *mdWriter, t *TrendReport, h string) {
 	align += "rr"
 	rows = nil
 	for _, p := range t.Periods {
-		row := []string{p.Label, strconv.Itoa(p.Records), strconv.Itoa(p.ByKind["event"]), strconv.Itoa(p.ByKind["weakness"]),
-			strconv.Itoa(p.ByKind["incident"]), strconv.Itoa(p.ByKind["drill"]), strconv.Itoa(p.Incidents)}
+		row := []string{
+			p.Label, strconv.Itoa(p.Records), strconv.Itoa(p.ByKind["event"]), strconv.Itoa(p.ByKind["weakness"]),
+			strconv.Itoa(p.ByKind["incident"]), strconv.Itoa(p.ByKind["drill"]), strconv.Itoa(p.Incidents),
+		}
 		for _, s := range order {
 			row = append(row, strconv.Itoa(p.IncidentsBySeverity[s]))
 		}
@@ -276,8 +282,10 @@ func trendSections(m *mdWriter, t *TrendReport, h string) {
 	m.line("")
 	rows = nil
 	for _, tm := range t.Times {
-		rows = append(rows, []string{tm.Label, tm.From + " → " + tm.To, tm.Population, "all", strconv.Itoa(tm.Overall.N),
-			durText(tm.Overall.MeanSeconds), durText(tm.Overall.MedianSeconds), strconv.Itoa(tm.Overall.Partial)})
+		rows = append(rows, []string{
+			tm.Label, tm.From + " → " + tm.To, tm.Population, "all", strconv.Itoa(tm.Overall.N),
+			durText(tm.Overall.MeanSeconds), durText(tm.Overall.MedianSeconds), strconv.Itoa(tm.Overall.Partial),
+		})
 		for _, s := range tm.BySeverity {
 			rows = append(rows, []string{"", "", "", s.Severity, strconv.Itoa(s.N), durText(s.MeanSeconds), durText(s.MedianSeconds), strconv.Itoa(s.Partial)})
 		}
@@ -337,8 +345,10 @@ func trendSections(m *mdWriter, t *TrendReport, h string) {
 	m.line("")
 	a := t.CorrectiveActions
 	m.table([]string{"Total", "Open", "In progress", "Overdue", "Done (awaiting verification)", "Verified", "Waived"}, "rrrrrrr",
-		[][]string{{strconv.Itoa(a.Total), strconv.Itoa(a.Open), strconv.Itoa(a.InProgress), strconv.Itoa(a.Overdue),
-			strconv.Itoa(a.Done), strconv.Itoa(a.Verified), strconv.Itoa(a.Waived)}})
+		[][]string{{
+			strconv.Itoa(a.Total), strconv.Itoa(a.Open), strconv.Itoa(a.InProgress), strconv.Itoa(a.Overdue),
+			strconv.Itoa(a.Done), strconv.Itoa(a.Verified), strconv.Itoa(a.Waived),
+		}})
 
 	m.line(h + " Notifications")
 	m.line("")
@@ -508,8 +518,10 @@ func (r *ReviewReport) Markdown(w io.Writer) error {
 	} else {
 		var rows [][]string
 		for _, d := range r.Drills {
-			rows = append(rows, []string{d.Record, d.Title, dash(d.Format), d.HeldAt, d.Status, strconv.Itoa(d.Participants),
-				strconv.Itoa(d.Findings) + findingsText(d.BySeverity), fmt.Sprintf("%d of %d", d.Settled, d.FollowUps)})
+			rows = append(rows, []string{
+				d.Record, d.Title, dash(d.Format), d.HeldAt, d.Status, strconv.Itoa(d.Participants),
+				strconv.Itoa(d.Findings) + findingsText(d.BySeverity), fmt.Sprintf("%d of %d", d.Settled, d.FollowUps),
+			})
 		}
 		m.table([]string{"ID", "Title", "Format", "Held", "Status", "Participants", "Findings", "Follow-ups settled"}, "     rrr", rows)
 	}

@@ -441,19 +441,25 @@ func Duration(secs float64) string {
 // may leave them out to save memory on large logs (quickload.Options.Omit);
 // TestUnusedFields proves the reports come out the same without them.
 var (
-	LogUnused = []string{"actions", "regimes", "root_cause", "corrective_actions", "lessons", "drill", "related", "tags",
+	LogUnused = []string{
+		"actions", "regimes", "root_cause", "corrective_actions", "lessons", "drill", "related", "tags",
 		"evidence.description", "evidence.collected", "evidence.custody", "evidence.location", "evidence.sha256",
 		"notifications.summary", "notifications.name", "notifications.channel", "notifications.reference",
-		"assessment.rationale", "assessment.immediate_actions", "affected.personal_data", "affected.parties", "reported.contact"}
-	TrendsUnused = []string{"description", "actions", "evidence", "lessons", "drill", "related", "tags", "roles",
+		"assessment.rationale", "assessment.immediate_actions", "affected.personal_data", "affected.parties", "reported.contact",
+	}
+	TrendsUnused = []string{
+		"description", "actions", "evidence", "lessons", "drill", "related", "tags", "roles",
 		"root_cause.analysis", "root_cause.method", "corrective_actions.text", "corrective_actions.verified",
 		"corrective_actions.waived", "corrective_actions.owner", "notifications.summary", "notifications.name",
 		"notifications.channel", "notifications.reference", "affected.personal_data", "affected.parties",
 		"affected.facilities", "affected.processes", "assessment.rationale", "assessment.immediate_actions",
-		"assessment.no_notification_reason", "reported.contact", "reported.channel", "title"}
-	ReviewUnused = []string{"description", "actions", "related", "tags", "roles", "root_cause.analysis", "root_cause.method",
+		"assessment.no_notification_reason", "reported.contact", "reported.channel", "title",
+	}
+	ReviewUnused = []string{
+		"description", "actions", "related", "tags", "roles", "root_cause.analysis", "root_cause.method",
 		"evidence.description", "evidence.collected", "evidence.location", "drill.scenario",
 		"notifications.summary", "notifications.name", "notifications.channel", "notifications.reference",
 		"affected.personal_data", "affected.parties", "affected.facilities", "affected.processes",
-		"assessment.rationale", "assessment.immediate_actions", "reported.contact"}
+		"assessment.rationale", "assessment.immediate_actions", "reported.contact",
+	}
 )

@@ -103,8 +103,10 @@ func TestGolden(t *testing.T) {
 	golden(t, "log.json", log.JSON)
 	golden(t, "log.html", log.HTML)
 
-	filtered := Log(recs, cfg, LogOptions{Now: goldenNow, Stamp: goldenStamp, Kind: "incident", Severity: "SEV2",
-		Range: Range{From: day(2025, 1, 1), To: day(2026, 1, 1)}})
+	filtered := Log(recs, cfg, LogOptions{
+		Now: goldenNow, Stamp: goldenStamp, Kind: "incident", Severity: "SEV2",
+		Range: Range{From: day(2025, 1, 1), To: day(2026, 1, 1)},
+	})
 	golden(t, "log-2025-incident-sev2.md", filtered.Markdown)
 
 	tr := Trends(recs, cfg, TrendOptions{Now: goldenNow, Stamp: goldenStamp})
@@ -112,8 +114,10 @@ func TestGolden(t *testing.T) {
 	golden(t, "trends.json", tr.JSON)
 	golden(t, "trends.html", tr.HTML)
 
-	q := Trends(recs, cfg, TrendOptions{Now: goldenNow, Stamp: goldenStamp, Period: Quarter,
-		Range: Range{From: day(2026, 1, 1), To: day(2026, 12, 1)}})
+	q := Trends(recs, cfg, TrendOptions{
+		Now: goldenNow, Stamp: goldenStamp, Period: Quarter,
+		Range: Range{From: day(2026, 1, 1), To: day(2026, 12, 1)},
+	})
 	golden(t, "trends-2026-quarter.md", q.Markdown)
 	golden(t, "trends-2026-quarter.json", q.JSON)
 
@@ -327,8 +331,10 @@ func TestStampSentence(t *testing.T) {
 			t.Errorf("Sentence(%+v) = %q, want %q", tc.s, got, tc.want)
 		}
 	}
-	for s, want := range map[Stamp]string{{}: "not verified", NewStamp("c", VerifyPassed, 0): "verify passed",
-		NewStamp("c", VerifyFailed, 2): "verify FAILED", NewStamp("c", VerifyUnverifiable, 0): "verify incomplete (shallow clone)"} {
+	for s, want := range map[Stamp]string{
+		{}: "not verified", NewStamp("c", VerifyPassed, 0): "verify passed",
+		NewStamp("c", VerifyFailed, 2): "verify FAILED", NewStamp("c", VerifyUnverifiable, 0): "verify incomplete (shallow clone)",
+	} {
 		if got := s.Verify(); got != want {
 			t.Errorf("%+v.Verify() = %q, want %q", s, got, want)
 		}

@@ -135,8 +135,10 @@ func Review(recs []*record.Record, cfg *config.Config, opts ReviewOptions) (*Rev
 			if ca.Settled() {
 				continue
 			}
-			oa := OpenAction{Record: r.ID, RecordTitle: r.Title, ID: ca.ID, Type: ca.Type, Text: ca.Text, Owner: ca.Owner,
-				Due: ca.Due.Raw, Status: ca.Status, Overdue: overdue(ca, today)}
+			oa := OpenAction{
+				Record: r.ID, RecordTitle: r.Title, ID: ca.ID, Type: ca.Type, Text: ca.Text, Owner: ca.Owner,
+				Due: ca.Due.Raw, Status: ca.Status, Overdue: overdue(ca, today),
+			}
 			if oa.Overdue {
 				oa.DaysOverdue = int(today.Sub(ca.Due.End()).Hours()/24) + 1
 			}
@@ -154,9 +156,11 @@ func Review(recs []*record.Record, cfg *config.Config, opts ReviewOptions) (*Rev
 			rep.Lessons = append(rep.Lessons, l)
 		}
 		if r.Kind == record.KindDrill && r.Drill != nil && r.Drill.HeldAt.IsSet() && rng.Contains(r.Drill.HeldAt.T) {
-			d := DrillHeld{Record: r.ID, Title: r.Title, Format: r.Drill.Format, HeldAt: r.Drill.HeldAt.Raw, Status: r.Status,
+			d := DrillHeld{
+				Record: r.ID, Title: r.Title, Format: r.Drill.Format, HeldAt: r.Drill.HeldAt.Raw, Status: r.Status,
 				Participants: len(r.Drill.Participants), Objectives: len(r.Drill.Objectives), Findings: len(r.Drill.Findings),
-				BySeverity: map[string]int{}, FollowUps: len(r.CorrectiveActions)}
+				BySeverity: map[string]int{}, FollowUps: len(r.CorrectiveActions),
+			}
 			for _, f := range r.Drill.Findings {
 				s := f.Severity
 				if s == "" {
@@ -233,8 +237,10 @@ func highImpact(r *record.Record, cfg *config.Config, rng Range, threshold float
 	if len(reasons) == 0 {
 		return Impact{}, false
 	}
-	return Impact{Record: r.ID, Title: r.Title, Severity: r.Severity(), Category: r.Category(), Status: r.Status,
-		ReportedAt: r.Reported.At.Raw, ClosedAt: closedAt(r).Raw, Cost: r.Cost, Reasons: reasons}, true
+	return Impact{
+		Record: r.ID, Title: r.Title, Severity: r.Severity(), Category: r.Category(), Status: r.Status,
+		ReportedAt: r.Reported.At.Raw, ClosedAt: closedAt(r).Raw, Cost: r.Cost, Reasons: reasons,
+	}, true
 }
 
 // Money formats an amount with thousands separators and cents when there

@@ -480,8 +480,10 @@ func figures(in, all []*record.Record, cfg *config.Config, opts TrendOptions) Fi
 	}
 
 	for i, m := range timeMetrics {
-		tm := TimeMetric{Name: m.name, Label: m.label, From: m.from, To: m.to, Population: m.population,
-			Overall: times[i].stat(), BySeverity: []SeverityStat{}}
+		tm := TimeMetric{
+			Name: m.name, Label: m.label, From: m.from, To: m.to, Population: m.population,
+			Overall: times[i].stat(), BySeverity: []SeverityStat{},
+		}
 		for _, s := range order {
 			if d := timesBySev[i][s]; d != nil {
 				tm.BySeverity = append(tm.BySeverity, SeverityStat{Severity: s, Stat: d.stat()})
@@ -615,8 +617,10 @@ func repeats(in, all []*record.Record, window time.Duration) Repeats {
 			continue
 		}
 		res.Count++
-		res.Items = append(res.Items, Repeat{ID: r.ID, RepeatOf: best.r.ID, Category: r.Category(), Shared: best.name,
-			Days: int(t.Sub(best.r.Reported.At.T) / (24 * time.Hour))})
+		res.Items = append(res.Items, Repeat{
+			ID: r.ID, RepeatOf: best.r.ID, Category: r.Category(), Shared: best.name,
+			Days: int(t.Sub(best.r.Reported.At.T) / (24 * time.Hour)),
+		})
 	}
 	return res
 }
