@@ -3,11 +3,14 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/casefile/casefile/internal/config"
 	"github.com/casefile/casefile/internal/custody"
 	"github.com/casefile/casefile/internal/lint"
 	"github.com/casefile/casefile/internal/record"
@@ -99,10 +102,11 @@ func runVerify(ctx context.Context, env *Env, opts verifyOptions) error {
 
 // verifyChain is casefile verify's check of the repository at gitRoot, for
 // the verify command and the stamp of every report: the custody walk, with
-// each record at HEAD linted under the repository's casefile.yaml, and a
-// progress line on a terminal.
+// each record at HEAD linted under HEAD's casefile.yaml (what was committed,
+// not what the work tree may have changed), and a progress line on a
+// terminal.
 func (env *Env) verifyChain(ctx context.Context, gitRoot string, vo custody.VerifyOptions) (*custody.VerifyReport, error) {
-	cfg, err := env.loadConfig(gitRoot)
+	cfg, err := headConfig(gitRoot)
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +124,27 @@ func (env *Env) verifyChain(ctx context.Context, gitRoot string, vo custody.Veri
 	vo.Progress = p.update
 	defer p.stop()
 	return custody.Verify(ctx, repo, vo)
+}
+
+// headConfig reads casefile.yaml as committed at HEAD, or the defaults when
+// HEAD has none.
+func headConfig(gitRoot string) (*config.Config, error) {
+	sr, err := store.Open(gitRoot)
+	if err != nil {
+		return nil, repoError(err)
+	}
+	data, err := sr.ReadFile("HEAD", config.FileName)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return config.Default()
+	case err != nil:
+		return nil, repoError(err)
+	}
+	cfg, err := config.Parse("HEAD:"+config.FileName, data)
+	if err != nil {
+		return nil, usageError(fmt.Errorf("invalid configuration:\n%w", err))
+	}
+	return cfg, nil
 }
 
 // lintProblems adapts the linter to custody's record check: error-level

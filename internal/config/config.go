@@ -244,15 +244,21 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
+	return Parse(path, data)
+}
+
+// Parse reads casefile.yaml content (name is what problems call the file,
+// e.g. "HEAD:casefile.yaml") and fills what it leaves out from the defaults.
+func Parse(name string, data []byte) (*Config, error) {
 	def, err := Default()
 	if err != nil {
 		return nil, err
 	}
-	c, err := parse(path, data, def)
+	c, err := parse(name, data, def)
 	if err != nil {
 		return nil, err
 	}
-	c.Path = path
+	c.Path = name
 	return c, nil
 }
 

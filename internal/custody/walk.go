@@ -907,6 +907,7 @@ func (w *walker) checkEvidence() error {
 		path  string
 		data  []byte
 		err   error
+		id    string
 		ev    []record.Evidence
 		probs []RecordProblem
 	}
@@ -946,11 +947,25 @@ func (w *walker) checkEvidence() error {
 			f.err = err
 			return
 		}
+		f.id = rec.ID
 		f.ev = rec.Evidence
 	}
 	parallel(len(files), w.opts.Workers, func(i int) { parse(files[i]) })
 
 	head := w.head.String()
+	// No two records at HEAD share an ID (lint's id-unique, which looks
+	// across files and so cannot be a per-record check).
+	firstWithID := map[string]string{}
+	for _, f := range files {
+		if f.err != nil || f.id == "" {
+			continue
+		}
+		if other, dup := firstWithID[f.id]; dup {
+			w.violate(head, f.path, RuleRecordLint, fmt.Sprintf("id-unique: id %s is also used by %s", f.id, other))
+			continue
+		}
+		firstWithID[f.id] = f.path
+	}
 	type blobSum struct {
 		digest string
 		size   int64
