@@ -6,7 +6,16 @@ PKGS    := ./...
 DEMO_NOW ?= 2026-12-01T00:00:00Z
 DEMO_TRENDS ?= bin/demo-trends.html
 
-.PHONY: all build test lint fmt bench demo fuzz clean
+.PHONY: all build test lint fmt vuln bench demo fuzz clean
+
+# Static analysis tools, installed with `go install` at pinned versions into
+# $(TOOLS) on first use (govulncheck v1.1.4 is the newest the module proxy
+# here builds).
+TOOLS         := $(CURDIR)/bin/tools
+GOLANGCI      := $(TOOLS)/golangci-lint
+GOLANGCI_VER  := v2.15.0
+GOVULNCHECK   := $(TOOLS)/govulncheck
+GOVULN_VER    := v1.1.4
 
 all: build
 
@@ -16,12 +25,37 @@ build:
 test:
 	$(GO) test -count=1 $(PKGS)
 
+$(GOLANGCI):
+	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VER)
+
+$(GOVULNCHECK):
+	GOBIN=$(TOOLS) $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULN_VER)
+
+# golangci: golangci-lint with .golangci.yml (gofumpt, staticcheck, errcheck,
+# errorlint, gosec, revive, depguard for the package layering); lint will run
+# it once every package is clean.
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 
-fmt:
-	gofmt -w $$(git ls-files '*.go')
+golangci: $(GOLANGCI)
+	$(GOLANGCI) run $(PKGS)
+
+fmt: $(GOLANGCI)
+	$(GOLANGCI) fmt $(PKGS)
+
+# vuln: govulncheck against the Go vulnerability database. Without network
+# access, point it at a local copy: make vuln VULNDB=file:///path/to/vulndb
+VULNDB ?=
+vuln: $(GOVULNCHECK)
+	@if [ -n "$(VULNDB)" ]; then \
+	  $(GOVULNCHECK) -db "$(VULNDB)" $(PKGS); \
+	elif curl -fsS -m 10 -o /dev/null https://vuln.go.dev/index/db.json 2>/dev/null; then \
+	  $(GOVULNCHECK) $(PKGS); \
+	else \
+	  echo "make vuln: https://vuln.go.dev cannot be reached from here and no VULNDB=file:///… copy was given;"; \
+	  echo "no vulnerability check was made (the project's GitHub Actions workflow runs it on every push)"; exit 1; \
+	fi
 
 bench:
 	bash bench/run.sh
