@@ -90,6 +90,8 @@ type Repo struct {
 
 	lockTimeout   time.Duration
 	logRefUpdates bool
+	// notice receives one-line reports of recoveries (see SetNotice).
+	notice func(msg string)
 }
 
 // Open finds the repository whose work tree contains dir, walking up as git
@@ -252,6 +254,16 @@ func (r *Repo) SetLockTimeout(d time.Duration) {
 		d = DefaultLockTimeout
 	}
 	r.lockTimeout = d
+}
+
+// SetNotice sets where one-line reports go when a writer recovers from a
+// casefile process killed mid-commit (see Tx.Commit); nil discards them.
+func (r *Repo) SetNotice(f func(msg string)) { r.notice = f }
+
+func (r *Repo) note(msg string) {
+	if r.notice != nil {
+		r.notice(msg)
+	}
 }
 
 // Head returns the commit hash the current branch points to, or "" when
