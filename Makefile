@@ -14,7 +14,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/casefile
 
 test:
-	$(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -tags faultinject $(PKGS)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
