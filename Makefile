@@ -23,7 +23,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/casefile
 
 test:
-	$(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -tags faultinject $(PKGS)
 
 $(GOLANGCI):
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VER)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/casefile/casefile/internal/cli"
+	"github.com/casefile/casefile/internal/faults"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected output in testscript files")
@@ -31,6 +33,14 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
+		// [faultinject]: built with -tags faultinject (make test), so that
+		// CASEFILE_FAULT=step kills casefile at that step (crash_*.txtar).
+		Condition: func(cond string) (bool, error) {
+			if cond == "faultinject" {
+				return faults.Enabled, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Setup: func(e *testscript.Env) error {
 			home := filepath.Join(e.WorkDir, ".home")
 			if err := os.MkdirAll(home, 0o700); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/casefile/casefile/internal/config"
+	"github.com/casefile/casefile/internal/faults"
 	"github.com/casefile/casefile/internal/record"
 	"github.com/casefile/casefile/internal/store"
 )
@@ -92,6 +93,7 @@ func runEvidenceAdd(ctx context.Context, env *Env, opts evidenceAddOptions) erro
 	if err != nil {
 		return err
 	}
+	faults.Point("cli.evidence-copied")
 	var added []string
 	hash, err := w.update(ctx, opts.id, func(doc *record.Doc, r *record.Record) (change, error) {
 		c := change{verb: "evidence", action: "evidence:add", streams: map[string]string{}}
@@ -144,7 +146,9 @@ func runEvidenceAdd(ctx context.Context, env *Env, opts evidenceAddOptions) erro
 // repository it makes a private copy inside .git while hashing, so what
 // is committed is exactly what was hashed even if the source changes. The
 // work tree gets the file only through the commit (temp file and rename),
-// so a failed commit leaves nothing behind; cleanup removes the copies.
+// so a failed commit leaves nothing behind; cleanup removes the copies, and
+// copies left by a killed process (their names carry its pid) are removed
+// by the next write to the repository.
 func prepareEvidence(env *Env, repo *store.Repo, opts evidenceAddOptions) ([]evidenceFile, func(), error) {
 	var files []evidenceFile
 	cleanup := func() {
@@ -182,7 +186,7 @@ func prepareEvidence(env *Env, repo *store.Repo, opts evidenceAddOptions) ([]evi
 			in.Close()
 		} else {
 			var tmp *os.File
-			tmp, err = os.CreateTemp(gitDir, "casefile-evidence-*")
+			tmp, err = repo.CreateTemp("evidence")
 			if err == nil {
 				f.tmp = tmp.Name()
 				f.sha256, f.size, err = hashStream(in, tmp)

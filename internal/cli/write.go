@@ -70,6 +70,7 @@ func (env *Env) newWriter(repo *store.Repo, cfg *config.Config, sign signFlags) 
 		return nil, usageError(fmt.Errorf("reading git config: %w", err))
 	}
 	w := &writer{env: env, repo: repo, cfg: cfg, now: env.now()}
+	repo.SetNotice(func(msg string) { fmt.Fprintln(env.Stderr, "casefile: "+msg) })
 	if v := env.Getenv("CASEFILE_LOCK_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {

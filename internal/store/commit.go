@@ -18,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/casefile/casefile/internal/custody"
+	"github.com/casefile/casefile/internal/faults"
 )
 
 // Person is an author or committer as recorded in a commit.
@@ -64,15 +65,19 @@ type Change struct {
 // helper process may exit instead to simulate a crash.
 var faultHook func(step string) error
 
-// Steps of the commit path, in order, as passed to faultHook.
+// Steps of the commit path, in order, as passed to faultHook and, prefixed
+// with "store.", to faults.Point (which a faultinject build turns into a
+// SIGKILL for the crash tests).
 const (
+	stepLocked   = "locked"   // index.lock taken, journal written
 	stepObjects  = "objects"  // blobs, trees and commit written
 	stepRef      = "ref"      // branch updated (the commit point)
 	stepWorktree = "worktree" // work-tree files written
-	stepIndex    = "index"    // index written, lock released
+	stepIndex    = "index"    // index written, lock not yet released
 )
 
 func fault(step string) error {
+	faults.Point("store." + step)
 	if faultHook == nil {
 		return nil
 	}
@@ -99,6 +104,10 @@ func (r *Repo) WithLock(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	defer lock.release()
+	r.sweepTemps()
+	if err := fault(stepLocked); err != nil {
+		return err
+	}
 	head, err := r.readHead()
 	if err != nil {
 		return fmt.Errorf("reading HEAD: %w", err)
@@ -145,28 +154,43 @@ func (tx *Tx) ListFiles(dirPrefix string) ([]string, error) {
 
 // Commit records c on the current branch without scanning the work tree.
 //
-// The steps, in the order chosen for crash safety:
+// The steps, in the order chosen for crash safety, all under
+// .git/index.lock, which holds casefile's journal (pid, host, and from step
+// 2 on the branch, old and new commit and the paths):
 //
 //  1. Validate everything (paths, identities, repository state, the user's
 //     uncommitted changes on these paths, symlinks) and write the blobs,
 //     trees and the signed commit as loose objects (fsynced). A failure or
 //     crash here leaves only unreachable objects, which git ignores and
 //     eventually prunes: branch, index and work tree are unchanged.
-//  2. Compare-and-swap the branch ref (ref.lock, verify old value, rename).
+//  2. Append the new commit and the paths to the journal, then
+//     compare-and-swap the branch ref (ref.lock, verify old value, rename).
 //     This rename is the single commit point: before it nothing visible
 //     changed, after it the commit is in history.
 //  3. Write each work-tree file atomically (temp file, fsync, rename).
-//  4. Write the index (only the changed entries differ) into index.lock and
-//     rename it over .git/index, which also releases the lock.
+//  4. Write the index (only the changed entries differ) into a temp file
+//     and rename it over .git/index; then remove index.lock.
 //
 // The work tree is written before the index, as git's own checkout does,
 // so that the index can carry the stat data of the final files and
-// `git status` is clean without re-hashing. A crash after step 2 leaves the
-// commit intact (fsck clean) and a stale .git/index.lock, which makes git
-// refuse further index writes until the user looks: `git status` then shows
-// the paths as changed against HEAD, and `git checkout HEAD -- <paths>`
-// (after removing the lock) repairs the checkout. An error after step 2
-// returns the new hash together with an error wrapping ErrWorktreeStale.
+// `git status` is clean without re-hashing.
+//
+// Crash safety: a process killed at any step leaves index.lock with its
+// journal, and an advisory lock on it that the kernel drops with the
+// process. The next writer (WithLock, Commit) that finds index.lock takes
+// it over only when it is casefile's, on this host, its advisory lock is
+// free and its pid no longer runs; it then finishes the interrupted commit
+// if the branch already points to it (the journal's paths are written from
+// that commit into the work tree and index, a file with someone's other
+// content excepted) or else just drops the lock, removes the dead writer's
+// temp files, and goes on with its own commit. A lock held by a live
+// process, or one without a casefile journal (git's own), is never taken:
+// the writer waits and fails with ErrLocked as before. Where advisory
+// locks or pid checks are unavailable (Windows), nothing is taken over.
+//
+// An error (rather than a crash) after step 2 returns the new hash
+// together with an error wrapping ErrWorktreeStale and releases the lock;
+// `git checkout HEAD -- <paths>` repairs the checkout.
 //
 // Unrelated staged and unstaged changes are preserved: only the entries of
 // c.Files are replaced in the index, and racily-clean entries are smudged
@@ -290,6 +314,9 @@ func (tx *Tx) Commit(ctx context.Context, c Change) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("committing: %w", err)
 	}
+	if err := tx.lock.record(tx.head.branch, tx.head.hash, hash, paths); err != nil {
+		return "", fmt.Errorf("committing: %w", err)
+	}
 	reflogMsg := "commit: " + subject(msg)
 	if tx.head.hash.IsZero() {
 		reflogMsg = "commit (initial): " + subject(msg)
@@ -320,13 +347,7 @@ func (tx *Tx) Commit(ctx context.Context, c Change) (string, error) {
 		return hash.String(), staleError(hash, paths, err)
 	}
 
-	skip := make(map[string]bool, len(leaves))
-	for _, l := range leaves {
-		li.setEntry(l.path, l.hash, l.mode, stats[l.path])
-		skip[l.path] = true
-	}
-	r.smudgeRacyEntries(li, skip)
-	if err := tx.lock.commit(li.idx.encode()); err != nil {
+	if err := r.updateIndex(li, leaves, stats); err != nil {
 		return hash.String(), staleError(hash, paths, err)
 	}
 	if err := fault(stepIndex); err != nil {
@@ -336,6 +357,19 @@ func (tx *Tx) Commit(ctx context.Context, c Change) (string, error) {
 		return hash.String(), staleError(hash, paths, errors.Join(wtErrs...))
 	}
 	return hash.String(), nil
+}
+
+// updateIndex sets the index entries of the written leaves (with the stat
+// data of the files, nil for one not written), smudges racily-clean
+// entries and writes .git/index.
+func (r *Repo) updateIndex(li *loadedIndex, leaves []*leafChange, stats map[string]fs.FileInfo) error {
+	skip := make(map[string]bool, len(leaves))
+	for _, l := range leaves {
+		li.setEntry(l.path, l.hash, l.mode, stats[l.path])
+		skip[l.path] = true
+	}
+	r.smudgeRacyEntries(li, skip)
+	return r.writeIndexFile(li.idx.encode())
 }
 
 // writeLeaf writes one changed file into the work tree, from memory or

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/casefile/casefile/internal/store"
 )
@@ -151,8 +152,14 @@ func TestCommitFailureAfterRefReportsStale(t *testing.T) {
 
 // TestCommitCrash kills a helper process at each step and checks that the
 // repository is consistent afterwards: the branch either did not move or
-// points to the complete new commit, and git fsck is clean.
+// points to the complete new commit, and git fsck is clean. The next
+// commit then takes over the dead writer's index.lock by itself, finishes
+// its checkout when the commit point had passed, and succeeds, leaving a
+// clean status and no lock or temp file.
 func TestCommitCrash(t *testing.T) {
+	if !store.CanRecover {
+		t.Skip("stale locks are not taken over on this platform")
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -160,12 +167,12 @@ func TestCommitCrash(t *testing.T) {
 	tests := []struct {
 		step     string
 		advanced bool
-		lockLeft bool
 	}{
-		{store.StepObjects, false, true},
-		{store.StepRef, true, true},
-		{store.StepWorktree, true, true},
-		{store.StepIndex, true, false},
+		{store.StepLocked, false},
+		{store.StepObjects, false},
+		{store.StepRef, true},
+		{store.StepWorktree, true},
+		{store.StepIndex, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.step, func(t *testing.T) {
@@ -191,17 +198,192 @@ func TestCommitCrash(t *testing.T) {
 				t.Fatalf("branch moved to %s", after)
 			}
 			lock := filepath.Join(g.dir, ".git", "index.lock")
-			if exists(lock) != tt.lockLeft {
-				t.Fatalf("index.lock present = %v, want %v", exists(lock), tt.lockLeft)
+			if !exists(lock) {
+				t.Fatal("no index.lock left by the killed writer")
 			}
-			// Recovery as documented: remove the stale lock, restore the paths.
-			os.Remove(lock)
-			if tt.advanced {
-				g.run("checkout", "HEAD", "--", "records/crash.yaml")
+
+			// The retry recovers with no human step.
+			r := g.open()
+			r.SetLockTimeout(2 * time.Second)
+			var notes []string
+			r.SetNotice(func(m string) { notes = append(notes, m) })
+			h := mustCommit(t, r, change("records/retry.yaml", "retry\n", "retry"))
+			if len(notes) != 1 {
+				t.Errorf("notices: %q", notes)
+			} else if tt.advanced != strings.Contains(notes[0], "finished commit") {
+				t.Errorf("notice %q", notes[0])
 			}
+			if g.head() != h || strings.TrimSpace(g.run("rev-parse", "HEAD^")) != after {
+				t.Fatalf("retry not on top of %s", after)
+			}
+			g.fsck()
 			if st := g.status(); st != "" {
-				t.Errorf("status after recovery:\n%s", st)
+				t.Errorf("status after the retry:\n%s", st)
+			}
+			if got := fileContent(t, filepath.Join(g.dir, "records", "retry.yaml")); got != "retry\n" {
+				t.Errorf("retry.yaml = %q", got)
+			}
+			if tt.advanced {
+				if got := fileContent(t, filepath.Join(g.dir, "records", "crash.yaml")); got != "crash\n" {
+					t.Errorf("crash.yaml = %q", got)
+				}
+			} else if exists(filepath.Join(g.dir, "records", "crash.yaml")) {
+				t.Error("crash.yaml of the abandoned commit written")
+			}
+			assertNoLeftovers(t, g)
+		})
+	}
+}
+
+// assertNoLeftovers checks for lock and temp files of casefile in .git and
+// in the work tree.
+func assertNoLeftovers(t *testing.T, g *gitRepo) {
+	t.Helper()
+	left, _ := filepath.Glob(filepath.Join(g.dir, ".git", "casefile-*"))
+	for _, p := range []string{"index.lock", "refs/heads/main.lock"} {
+		if exists(filepath.Join(g.dir, ".git", p)) {
+			left = append(left, p)
+		}
+	}
+	filepath.WalkDir(g.dir, func(p string, d os.DirEntry, err error) error {
+		if d != nil && d.Name() == ".git" {
+			return filepath.SkipDir
+		}
+		if err == nil && strings.HasSuffix(p, ".tmp") {
+			left = append(left, p)
+		}
+		return nil
+	})
+	if len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}
+
+// TestLiveLockNotTaken: a lock held by a running casefile process is
+// waited for and never taken over; once that process is killed, the next
+// commit takes it over.
+func TestLiveLockNotTaken(t *testing.T) {
+	if !store.CanRecover {
+		t.Skip("stale locks are not taken over on this platform")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newGitRepo(t)
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), "STORE_TEST_HELPER=hold", "STORE_TEST_DIR="+g.dir)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	line := make([]byte, 7)
+	if _, err := io.ReadFull(stdout, line); err != nil || string(line) != "locked\n" {
+		t.Fatalf("helper: %q %v", line, err)
+	}
+	lock := filepath.Join(g.dir, ".git", "index.lock")
+	held, err := os.ReadFile(lock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := g.open()
+	r.SetLockTimeout(300 * time.Millisecond)
+	if _, err := r.Commit(context.Background(), change(recordPath, "x\n", "x")); !errors.Is(err, store.ErrLocked) {
+		t.Fatalf("commit under a live lock: %v", err)
+	}
+	if now, _ := os.ReadFile(lock); !bytes.Equal(now, held) {
+		t.Fatal("the live writer's lock was touched")
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	mustCommit(t, r, change(recordPath, "x\n", "x"))
+	g.fsck()
+	if st := g.status(); st != "" {
+		t.Errorf("status:\n%s", st)
+	}
+	assertNoLeftovers(t, g)
+}
+
+// TestForeignLockNotTaken: an index.lock that is not casefile's (git's
+// own, empty or holding an index), or a casefile lock of a process on
+// another host or still running, is never removed.
+func TestForeignLockNotTaken(t *testing.T) {
+	tests := []struct {
+		name  string
+		write func(p string) error
+	}{
+		{"empty, as git makes it", func(p string) error { return os.WriteFile(p, nil, 0o666) }},
+		{"an index being written by git", func(p string) error { return os.WriteFile(p, []byte("DIRC\x00\x00\x00\x02\x00\x00"), 0o666) }},
+		{"casefile on another host", func(p string) error { return store.FakeLock(p, 1<<30, store.Hostname()+".elsewhere") }},
+		{"casefile with a live pid", func(p string) error { return store.FakeLock(p, os.Getppid(), store.Hostname()) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := newGitRepo(t)
+			lock := filepath.Join(g.dir, ".git", "index.lock")
+			if err := tt.write(lock); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := os.ReadFile(lock)
+			r := g.open()
+			r.SetLockTimeout(200 * time.Millisecond)
+			_, err := r.Commit(context.Background(), change(recordPath, "x\n", "x"))
+			if !errors.Is(err, store.ErrLocked) || !strings.Contains(err.Error(), "remove the file") {
+				t.Fatalf("err = %v", err)
+			}
+			if after, err := os.ReadFile(lock); err != nil || !bytes.Equal(after, before) {
+				t.Fatalf("lock changed or removed: %v", err)
 			}
 		})
+	}
+}
+
+// TestDeadWriterLockAndTempsRemoved: a casefile lock of a dead process on
+// this host (killed right after taking it) is taken over, and temp files
+// of dead processes are swept while those of live ones stay.
+func TestDeadWriterLockAndTempsRemoved(t *testing.T) {
+	if !store.CanRecover {
+		t.Skip("stale locks are not taken over on this platform")
+	}
+	g := newGitRepo(t)
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("no true program:", err)
+	}
+	gitDir := filepath.Join(g.dir, ".git")
+	if err := store.FakeLock(filepath.Join(gitDir, "index.lock"), dead.Process.Pid, store.Hostname()); err != nil {
+		t.Fatal(err)
+	}
+	deadTemp := filepath.Join(gitDir, store.TempName("evidence", dead.Process.Pid))
+	liveTemp := filepath.Join(gitDir, store.TempName("evidence", os.Getppid()))
+	for _, p := range []string{deadTemp, liveTemp} {
+		if err := os.WriteFile(p, []byte("copy"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := g.open()
+	r.SetLockTimeout(2 * time.Second)
+	mustCommit(t, r, change(recordPath, "x\n", "x"))
+	if exists(deadTemp) {
+		t.Error("temp file of a dead process kept")
+	}
+	if !exists(liveTemp) {
+		t.Error("temp file of a live process removed")
+	}
+	os.Remove(liveTemp)
+	g.fsck()
+	assertNoLeftovers(t, g)
+	if st := g.status(); st != "" {
+		t.Errorf("status:\n%s", st)
 	}
 }

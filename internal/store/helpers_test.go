@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,6 +43,18 @@ func runHelper(mode, dir string) int {
 	switch {
 	case mode == "next":
 		if err := commitNext(context.Background(), r, os.Getenv("STORE_TEST_WHO")); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		return 0
+	case mode == "hold":
+		// Hold the lock until stdin closes (or the process is killed).
+		err := r.WithLock(context.Background(), func(*store.Tx) error {
+			fmt.Println("locked")
+			_, err := io.Copy(io.Discard, os.Stdin)
+			return err
+		})
+		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}

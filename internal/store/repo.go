@@ -4,6 +4,19 @@
 // the objects, index entries and work-tree files of the paths being
 // changed, so a commit costs the same with ten records or 100,000.
 //
+// Crash safety: a writer holds git's .git/index.lock for the whole commit
+// and keeps a journal in it (pid, host, and once the objects are written
+// the branch, old and new commit and the paths), with an advisory lock the
+// kernel drops when the process dies. A writer killed at any step leaves
+// the branch either unmoved or at the complete new commit (fsck clean);
+// the next writer that finds such a lock (casefile's journal, this host,
+// advisory lock free, pid gone) takes it over, finishes the work-tree and
+// index steps if the branch is at the new commit or else just drops the
+// lock, removes the dead writer's temp files (named with its pid, see
+// Repo.CreateTemp), and proceeds. A lock of a live process, or one without
+// a casefile journal (a git process), is never taken: writers wait and
+// then fail with ErrLocked. See Tx.Commit for the steps.
+//
 // Only store and custody import go-git.
 package store
 
@@ -90,6 +103,8 @@ type Repo struct {
 
 	lockTimeout   time.Duration
 	logRefUpdates bool
+	// notice receives one-line reports of recoveries (see SetNotice).
+	notice func(msg string)
 }
 
 // Open finds the repository whose work tree contains dir, walking up as git
@@ -252,6 +267,16 @@ func (r *Repo) SetLockTimeout(d time.Duration) {
 		d = DefaultLockTimeout
 	}
 	r.lockTimeout = d
+}
+
+// SetNotice sets where one-line reports go when a writer recovers from a
+// casefile process killed mid-commit (see Tx.Commit); nil discards them.
+func (r *Repo) SetNotice(f func(msg string)) { r.notice = f }
+
+func (r *Repo) note(msg string) {
+	if r.notice != nil {
+		r.notice(msg)
+	}
 }
 
 // Head returns the commit hash the current branch points to, or "" when
