@@ -141,3 +141,35 @@ func fullLoad(path string) Result {
 	}
 	return res
 }
+
+// Reader reads record files one after another with the fast decoder,
+// reusing its buffers. A Reader is not safe for concurrent use: give each
+// goroutine its own.
+type Reader struct {
+	buf []byte
+	dec decoder
+}
+
+// NewReader returns a Reader that also builds each file's JSON data model.
+func NewReader() *Reader {
+	return &Reader{dec: decoder{plan: planFor(), tree: true}}
+}
+
+// ReadTree reads the record file at path and decodes it into the typed
+// record and the JSON data model, as record.Load, Doc.Data and Doc.Record
+// would. Both share the Reader's buffer and are valid only until the next
+// call: copy what must outlive it. ok is false when the file is not a
+// regular file (a symbolic link included), cannot be read, or is not in the
+// subset the fast decoder handles; the caller then uses record.Load, which
+// gives the authoritative result and every error message.
+func (r *Reader) ReadTree(path string) (rec *record.Record, tree map[string]any, ok bool) {
+	data, ok := readFile(path, r.buf)
+	if !ok {
+		return nil, nil, false
+	}
+	r.buf = data
+	if !plainText(data) {
+		return nil, nil, false
+	}
+	return r.dec.decodeTree(unsafe.String(&data[0], len(data)))
+}
