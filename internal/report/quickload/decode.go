@@ -570,6 +570,15 @@ func plainJSON(s string) (any, bool) {
 // float: a superset of its checks, since a false positive only sends the
 // file to the loader.
 func numberLike(s string) bool {
+	for i := 0; i < len(s); i++ {
+		// Every form strconv and yaml.v3 read as a number is made of
+		// these; a timestamp's ':' or a space rules it out cheaply.
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '+', c == '-', c == '.', c == '_':
+		default:
+			return false
+		}
+	}
 	t := strings.ReplaceAll(s, "_", "")
 	if _, err := strconv.ParseInt(t, 0, 64); err == nil {
 		return true
