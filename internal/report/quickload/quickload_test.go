@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/casefile/casefile/internal/gen"
@@ -369,5 +370,43 @@ func TestFilesFallback(t *testing.T) {
 		if r.Path != files[i+2] {
 			t.Errorf("result %d is %s, want %s", i+2, r.Path, files[i+2])
 		}
+	}
+}
+
+// TestEach: every file is handed over once, under its index, fast or from
+// the full loader with its error; the fast records match Files'.
+func TestEach(t *testing.T) {
+	dir := t.TempDir()
+	if err := gen.Generate(dir, gen.Options{Records: 60, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	files := yamlFiles(t, filepath.Join(dir, "records"))
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte(skeleton+"lessons: a\nlessons: b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, bad, filepath.Join(dir, "missing.yaml"))
+	want, _ := Files(files, Options{}, nil)
+	got := make([]Result, len(files))
+	var calls atomic.Int64
+	Each(files, func(i int, r Result) {
+		calls.Add(1)
+		// The record shares the reader's buffer: compare it now, keep
+		// only whether there was one.
+		if r.Record != nil && !reflect.DeepEqual(r.Record, want[i].Record) {
+			t.Errorf("%s: Each's record differs from Files'", r.Path)
+		}
+		got[i] = r
+	})
+	if int(calls.Load()) != len(files) {
+		t.Fatalf("fn called %d times for %d files", calls.Load(), len(files))
+	}
+	for i := range files {
+		if got[i].Path != files[i] || (got[i].Err == nil) != (want[i].Err == nil) || (got[i].Record == nil) != (want[i].Record == nil) {
+			t.Errorf("file %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if got[len(files)-2].Err == nil || !strings.Contains(got[len(files)-2].Err.Error(), "duplicate key") {
+		t.Errorf("bad.yaml: %v", got[len(files)-2].Err)
 	}
 }
