@@ -75,7 +75,7 @@ func GenerateHistory(dir string, opts HistoryOptions) (*History, error) {
 	if opts.Email == "" {
 		opts.Email = "analyst@example.com"
 	}
-	signer, err := makeSSHKey(opts.KeyFile, opts.Email)
+	signer, err := MakeSSHKey(opts.KeyFile, opts.Email)
 	if err != nil {
 		return nil, err
 	}
@@ -219,9 +219,9 @@ func stagedFiles(dir string) (map[string][]string, error) {
 	return out, nil
 }
 
-// makeSSHKey makes an ed25519 key, writes it in OpenSSH format to path and
+// MakeSSHKey makes an ed25519 key, writes it in OpenSSH format to path and
 // its public key to path.pub, and returns casefile's signer for it.
-func makeSSHKey(path, comment string) (custody.KeySigner, error) {
+func MakeSSHKey(path, comment string) (custody.KeySigner, error) {
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, err
