@@ -224,7 +224,7 @@ var readCommands = []command{
 		Note: "trends over every record at HEAD (Markdown)",
 	},
 	{
-		ID: "import", Label: "casefile import veris", Fixture: "veris", Sizes: at10000, Prepare: prepareImport, Runs: 3,
+		ID: "import", Label: "casefile import veris", Fixture: "veris", Sizes: at10000, Prepare: prepareImport, Runs: 3, NoWarmup: true,
 		Args:  func(h *harness) []string { return []string{h.casefile, "import", "veris", "../veris"} },
 		Needs: needsVCDB,
 		Check: func(_ int, r *run) error {
