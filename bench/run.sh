@@ -4,8 +4,14 @@
 # builds casefile, generates the repositories, times everything and writes
 # BENCHMARKS.md at the repository root.
 #
-#   BENCH_QUICK=1 make bench     # 1,000 and 10,000 records (< 3 minutes)
+#   BENCH_QUICK=1 make bench     # 1,000 and 10,000 records (about 5 minutes)
 #   make bench                   # 10,000 and 100,000 records (< 20 minutes)
+#
+# Besides lint and its peers: casefile new/act vs git add + git commit -S,
+# report trends, import veris of 10,000 VERIS files made from
+# /work/shared/data/vcdb/json, and verify/history vs git log on a signed
+# history (10,000 commits; 1,000 in quick mode), which git verifies with
+# one ssh-keygen per commit (about 2.5 minutes for 10,000 here).
 #   bash bench/run.sh -work /tmp/cfb -out /tmp/B.md   # flags go to the harness
 #
 # Peers: ajv-cli 5 + ajv-formats from npm (pinned in bench/package-lock.json,

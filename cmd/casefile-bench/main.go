@@ -107,6 +107,7 @@ func run1(args []string) error {
 		opts: o, root: root, benchDir: filepath.Join(root, "bench"), work: work, started: time.Now(), sizes: sizes,
 		repos: map[int]string{}, genTime: map[int]time.Duration{}, repoMB: map[int]float64{},
 		skipped: map[string]string{}, cells: map[cellKey]*cell{},
+		facts: map[string]string{}, fixtureTime: map[string]time.Duration{},
 	}
 	h.cpu0 = readCPU()
 	h.waitLeft = 8 * o.quietWait

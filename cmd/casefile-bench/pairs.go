@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 )
 
 // The table of what is measured. A command is one program the harness times
@@ -13,11 +15,8 @@ import (
 // casefile's commands side by side with a peer doing the same job; a target
 // is a goal the results are checked against. Adding a comparison is a
 // command entry for the peer (and for casefile's side when new), a pair
-// entry, and, when the job needs another kind of repository, a fixture.
-//
-// Planned, once the commands exist: verify vs git log --show-signature,
-// new vs git commit -S, history vs git log -- path, report trends, import
-// veris.
+// entry, and, when the job needs another kind of repository, a fixture
+// (fixtures.go).
 
 // now is the clock every lint run checks against: the generated records all
 // lie before it.
@@ -39,6 +38,14 @@ type command struct {
 	Check func(n int, r *run) error
 	// Runs caps the samples per size (0: the size's default).
 	Runs int
+	// Sizes, when set, picks the sizes the command runs at.
+	Sizes func(h *harness, n int) bool
+	// Prepare, when set, runs untimed before each run with the fixture's
+	// path and returns the working directory for the run.
+	Prepare func(h *harness, dir string) (string, error)
+	// NoWarmup leaves the command out of the untimed warm-up round (a
+	// slow peer whose data is in the page cache already).
+	NoWarmup bool
 	// Note documents what the command does or why it is set up so.
 	Note string
 }
@@ -55,10 +62,37 @@ type pair struct {
 
 // fixtures prepare a repository of n records and return its path.
 var fixtures = map[string]func(h *harness, n int) (string, error){
-	"records": (*harness).recordsRepo,
+	"records":   (*harness).recordsRepo,
+	"committed": (*harness).committedRepo,
+	"history":   (*harness).historyRepo,
+	"veris":     (*harness).verisFixture,
 }
 
-var commands = []command{
+// smallest runs a command at the session's smaller size only: the signed
+// histories (git verifies each signature with an ssh-keygen process, some
+// 15 ms a commit), and the slowest reference peer.
+func smallest(h *harness, n int) bool { return n == h.sizes[0] }
+
+// at10000 runs a command at 10,000 records only.
+func at10000(_ *harness, n int) bool { return n == verisFiles }
+
+// exitZero is the check of commands whose output says nothing to count.
+func exitZero(_ int, r *run) error {
+	if r.exit != 0 {
+		return fmt.Errorf("exit %d; stderr: %s", r.exit, r.stderr.brief())
+	}
+	return nil
+}
+
+// gitCommit is the shell of git's side of the write pairs: stage the file
+// and commit it signed, as a user without casefile would.
+const gitCommit = `git add "$f" && git commit -q -S -m "$f: bench"`
+
+// commands are every timed program, in the order the tables list them.
+var commands = slices.Concat(lintCommands, writeCommands, readCommands, custodyCommands)
+
+// lintCommands read every record: lint, list and the validators.
+var lintCommands = []command{
 	{
 		ID: "lint", Label: "casefile lint", Fixture: "records",
 		Args: func(h *harness) []string { return []string{h.casefile, "lint", "--now", now} },
@@ -115,7 +149,7 @@ var commands = []command{
 		Note: "unmodified ajv-cli: rejects every record (js-yaml 3 safeLoad turns unquoted timestamps into Date objects, which fail `type: string`); timed anyway, with the error output it produces",
 	},
 	{
-		ID: "python", Label: "python3-jsonschema", Peer: true, Fixture: "records", Runs: 3,
+		ID: "python", Label: "python3-jsonschema", Peer: true, Fixture: "records", Runs: 3, Sizes: smallest,
 		Args: func(h *harness) []string { return []string{h.python, h.pyScript, h.schema, "records"} },
 		Needs: func(h *harness) string {
 			if err := exec.Command(h.python, "-c", "import jsonschema, yaml").Run(); err != nil {
@@ -130,7 +164,123 @@ var commands = []command{
 			}
 			return nil
 		},
-		Note: "bench/pyvalidate.py: PyYAML C SafeLoader without the timestamp resolver, Draft202012Validator with a format checker (date-time added: Debian lacks rfc3339-validator)",
+		Note: "bench/pyvalidate.py: PyYAML C SafeLoader without the timestamp resolver, Draft202012Validator with a format checker (date-time added: Debian lacks rfc3339-validator); at the smaller size only (a reference peer: 136 s at 100,000, which with git's 10,000 signature checks would take make bench past 20 minutes)",
+	},
+}
+
+// writeCommands are casefile's signed writes and git's, in the committed
+// repository.
+var writeCommands = []command{
+	{
+		ID: "new", Label: "casefile new", Fixture: "committed",
+		Args: func(h *harness) []string {
+			return []string{h.casefile, "new", "event", "--title", "Bench event", "--description", "Filed by the benchmark harness"}
+		},
+		Check: func(_ int, r *run) error {
+			if r.exit != 0 || r.stdout.lines != 1 || !strings.HasPrefix(r.stdout.String(), "EVT-") {
+				return fmt.Errorf("exit %d, stdout %q; want 0 and the new ID; stderr: %s", r.exit, r.stdout.String(), r.stderr.brief())
+			}
+			return nil
+		},
+		Note: "a new record from flags in one signed commit (in-process SSH signature), in the repository of all records committed in one commit",
+	},
+	{
+		ID: "git-new", Label: "git add + git commit -S (new file)", Peer: true, Fixture: "committed",
+		Args: func(h *harness) []string {
+			return []string{"sh", "-c", `f=bench-git/$(date +%s%N).yaml && mkdir -p bench-git && cp ` + filepath.Join(h.work, "git-new-template.yaml") + ` "$f" && ` + gitCommit}
+		},
+		Check: exitZero,
+		Note:  "copies a record casefile wrote to a new file and commits it signed (git runs ssh-keygen -Y sign)",
+	},
+	{
+		ID: "act", Label: "casefile act", Fixture: "committed",
+		Args: func(h *harness) []string {
+			return []string{h.casefile, "act", h.facts["act-id"], "--type", "triage", "--text", "Bench triage note"}
+		},
+		Check: exitZero,
+		Note:  "appends an action to an open incident's timeline in one signed commit",
+	},
+	{
+		ID: "git-act", Label: "git add + git commit -S (changed file)", Peer: true, Fixture: "committed",
+		Args: func(h *harness) []string {
+			return []string{"sh", "-c", `f=` + h.facts["act-path"] + ` && echo "# $(date +%s%N)" >> "$f" && ` + gitCommit}
+		},
+		Check: exitZero,
+		Note:  "appends a line to the same record and commits it signed",
+	},
+}
+
+// readCommands are the reports and imports.
+var readCommands = []command{
+	{
+		ID: "trends", Label: "casefile report trends", Fixture: "committed",
+		Args: func(h *harness) []string { return []string{h.casefile, "report", "trends"} },
+		Check: func(_ int, r *run) error {
+			if r.exit != 0 || !strings.Contains(r.stdout.String(), "# Incident trends") {
+				return fmt.Errorf("exit %d, want 0 and a trends report; stderr: %s", r.exit, r.stderr.brief())
+			}
+			return nil
+		},
+		Note: "trends over every record at HEAD (Markdown)",
+	},
+	{
+		ID: "import", Label: "casefile import veris", Fixture: "veris", Sizes: at10000, Prepare: prepareImport, Runs: 2, NoWarmup: true,
+		Args:  func(h *harness) []string { return []string{h.casefile, "import", "veris", "../veris"} },
+		Needs: needsVCDB,
+		Check: func(_ int, r *run) error {
+			want := fmt.Sprintf("imported %d of %d VERIS files", verisFiles, verisFiles)
+			if r.exit != 0 || !strings.Contains(r.stderr.String(), want) {
+				return fmt.Errorf("exit %d, want 0 and %q; stderr: %s", r.exit, want, r.stderr.brief())
+			}
+			return nil
+		},
+		Note: fmt.Sprintf("%s VERIS files made from the VCDB files in %s (new incident_id each) into a fresh casefile repository, one signed commit", fmtCount(verisFiles), vcdbDir),
+	},
+}
+
+// custodyCommands are verify and history and their git counterparts, on
+// a signed history of as many commits as the size says.
+var custodyCommands = []command{
+	{
+		ID: "verify", Label: "casefile verify", Fixture: "history", Sizes: smallest,
+		Args:  func(h *harness) []string { return []string{h.casefile, "verify"} },
+		Needs: needsCommand("verify"),
+		Check: exitZero,
+		Note:  "the chain of custody of the whole history: every signature, trust at each commit, no record deleted, evidence at HEAD",
+	},
+	{
+		ID: "git-verify", Label: "git log --show-signature", Peer: true, Fixture: "history", Sizes: smallest, Runs: 1, NoWarmup: true,
+		Args: func(h *harness) []string { return []string{"git", "log", "--show-signature", "--format=%H"} },
+		Check: func(n int, r *run) error {
+			if r.exit != 0 || r.stdout.lines != 2*n || !strings.HasPrefix(r.stdout.String(), `Good "git" signature for `) {
+				return fmt.Errorf("exit %d and %d lines, want 0 and %d (a good signature and a hash per commit); stderr: %s", r.exit, r.stdout.lines, 2*n, r.stderr.brief())
+			}
+			return nil
+		},
+		Note: "checks every commit's signature against .casefile/allowed_signers (gpg.ssh.allowedSignersFile), one ssh-keygen -Y verify each",
+	},
+	{
+		ID: "history", Label: "casefile history", Fixture: "history", Sizes: smallest,
+		Args:  func(h *harness) []string { return []string{h.casefile, "history", h.facts["history-id"]} },
+		Needs: needsCommand("history"),
+		Check: func(_ int, r *run) error {
+			if r.exit != 0 || r.stdout.lines == 0 {
+				return fmt.Errorf("exit %d and %d lines, want 0 and the record's history; stderr: %s", r.exit, r.stdout.lines, r.stderr.brief())
+			}
+			return nil
+		},
+		Note: "the audit trail of the record in the middle of the history (one commit, found by walking all)",
+	},
+	{
+		ID: "git-history", Label: "git log -- path", Peer: true, Fixture: "history", Sizes: smallest,
+		Args: func(h *harness) []string { return []string{"git", "log", "--format=%H", "--", h.facts["history-path"]} },
+		Check: func(_ int, r *run) error {
+			if r.exit != 0 || r.stdout.lines != 1 {
+				return fmt.Errorf("exit %d and %d lines, want 0 and the one commit; stderr: %s", r.exit, r.stdout.lines, r.stderr.brief())
+			}
+			return nil
+		},
+		Note: "the commits that changed the same record's file",
 	},
 }
 
@@ -139,6 +289,12 @@ var pairs = []pair{
 	{Name: "lint vs python3-jsonschema", Ours: "lint", Peer: "python"},
 	{Name: "lint vs ajv-cli as shipped (rejects every record)", Ours: "lint", Peer: "ajv-stock"},
 	{Name: "list (read-all baseline) vs lint", Ours: "list", Peer: "lint"},
+	{Name: "new vs git add + git commit -S", Ours: "new", Peer: "git-new", MinRatio: 1 / 1.5},
+	{Name: "act vs git add + git commit -S", Ours: "act", Peer: "git-act", MinRatio: 1 / 1.5},
+	{Name: "report trends", Ours: "trends"},
+	{Name: "import veris (10,000 files)", Ours: "import"},
+	{Name: "verify vs git log --show-signature (commits)", Ours: "verify", Peer: "git-verify", MinRatio: 50},
+	{Name: "history ID vs git log -- path (commits)", Ours: "history", Peer: "git-history", MinRatio: 0.5},
 }
 
 // target is a goal checked against the medians.
@@ -154,7 +310,17 @@ type target struct {
 	Sizes func(h *harness) []int
 }
 
-var targets = []target{
+// targets are the goals of the issues, judged on the medians.
+var targets = append(lintTargets,
+	ratioTarget("casefile new ≤ 1.5× git add + git commit -S, at the larger size", "new", "git-new", 1/1.5, largest),
+	ratioTarget("casefile act ≤ 1.5× git add + git commit -S, at the larger size", "act", "git-act", 1/1.5, largest),
+	limitTarget("casefile report trends over the larger size ≤ 5 s and ≤ 1 GiB", "trends", 5*time.Second, 1<<20, largest),
+	limitTarget("casefile import veris of 10,000 files ≤ 10 s", "import", 10*time.Second, 0, func(*harness) []int { return []int{verisFiles} }),
+	ratioTarget("casefile verify ≥ 50× faster than git log --show-signature", "verify", "git-verify", 50, smallestSize),
+	ratioTarget("casefile history ID ≤ 2× git log -- path", "history", "git-history", 0.5, smallestSize),
+)
+
+var lintTargets = []target{
 	{
 		Desc: "casefile lint of 10,000 records ≤ 1 s (2 cores)", Uses: []string{"lint"},
 		Sizes: func(*harness) []int { return []int{10000} },
@@ -199,6 +365,67 @@ var targets = []target{
 		},
 	},
 }
+
+// largest is the session's larger size.
+func largest(h *harness) []int { return h.sizes[len(h.sizes)-1:] }
+
+// ratioTarget is a target on a pair's ratio (the peer's median over ours)
+// at the given sizes: at least min. A min below 1 is a limit on how much
+// slower casefile may be, and the figure is then ours over the peer's
+// ("1.20× git's time").
+func ratioTarget(desc, ours, peer string, min float64, sizes func(h *harness) []int) target {
+	return target{
+		Desc: desc, Uses: []string{ours, peer}, Sizes: sizes,
+		Eval: func(h *harness) (bool, string, bool) {
+			var parts []string
+			met, any := true, false
+			for _, n := range sizes(h) {
+				r, ok := h.ratio(ours, peer, n)
+				if !ok {
+					continue
+				}
+				fr, _ := h.fastestRatio(ours, peer, n)
+				any = true
+				met = met && r >= min
+				if min < 1 {
+					parts = append(parts, fmt.Sprintf("%.2f× the peer's time at %s (fastest runs %.2f×)", 1/r, fmtCount(n), 1/fr))
+					continue
+				}
+				parts = append(parts, fmt.Sprintf("%.2f× faster at %s (fastest runs %.2f×)", r, fmtCount(n), fr))
+			}
+			return met, strings.Join(parts, ", "), any
+		},
+	}
+}
+
+// limitTarget is a target on a command's median and peak RSS at the given
+// sizes.
+func limitTarget(desc, id string, maxWall time.Duration, maxRSSKB int64, sizes func(h *harness) []int) target {
+	return target{
+		Desc: desc, Uses: []string{id}, Sizes: sizes,
+		Eval: func(h *harness) (bool, string, bool) {
+			var parts []string
+			met, any := true, false
+			for _, n := range sizes(h) {
+				c := h.cell(id, n)
+				if c == nil || len(c.samples) == 0 {
+					continue
+				}
+				any = true
+				met = met && c.median() <= maxWall && (maxRSSKB == 0 || c.peakRSS() <= maxRSSKB)
+				fig := fmtDur(c.median()) + " at " + fmtCount(n)
+				if maxRSSKB > 0 {
+					fig += ", peak RSS " + mb(c.peakRSS())
+				}
+				parts = append(parts, fig)
+			}
+			return met, strings.Join(parts, "; "), any
+		},
+	}
+}
+
+// smallestSize is the session's smaller size.
+func smallestSize(h *harness) []int { return h.sizes[:1] }
 
 func needsAjv(h *harness) string {
 	if h.node == "" {

@@ -10,9 +10,9 @@ import (
 )
 
 // microPattern selects the Go micro-benchmarks (benchstat-friendly names).
-const microPattern = `^Benchmark(Parse|Encode|Validate|LintDoc|LintRun1000)$`
+const microPattern = `^Benchmark(Parse|DecodeTree|Encode|Validate|LintDoc|LintRun1000)$`
 
-var microPackages = []string{"./internal/record", "./internal/validate", "./internal/lint"}
+var microPackages = []string{"./internal/record", "./internal/report/quickload", "./internal/validate", "./internal/lint"}
 
 // microBenchmarks runs go test -bench over the loader, the validator and the
 // linter and keeps the output for the report.
@@ -61,14 +61,12 @@ type profilePart struct {
 var hotSpots = []struct {
 	node, what string
 }{
-	{"gopkg.in/yaml%2ev3.(*Decoder).Decode", "YAML parsing into a yaml.Node tree (yaml.v3 Decoder.Decode, in record.Parse)"},
-	{"github.com/casefile/casefile/internal/validate.(*Validator).Validate", "JSON Schema validation (santhosh-tekuri/jsonschema v5, in validate.Validate)"},
-	{"github.com/casefile/casefile/internal/record.(*Doc).Record", "typed decode of the node tree into record.Record (yaml.v3 Node.Decode, reflection)"},
-	{"github.com/casefile/casefile/internal/record.checkText", "UTF-8 / control-character scan (record.checkText)"},
-	{"github.com/casefile/casefile/internal/record.toJSON", "node tree to JSON data model (record.toJSON)"},
-	{"github.com/casefile/casefile/internal/lint.(*checker).run", "semantic rules (lint.checker.run)"},
-	{"os.Open", "opening files"},
-	{"io.ReadAll", "reading files"},
+	{"github.com/casefile/casefile/internal/report/quickload.(*Reader).ReadTree", "fast path: reading a file and decoding it into the typed record and the JSON data model (quickload.Reader.ReadTree)"},
+	{"github.com/casefile/casefile/internal/report/quickload.readFile", "reading files (open, fstat, read, close; inside ReadTree)"},
+	{"github.com/casefile/casefile/internal/validate.(*Validator).Valid", "JSON Schema validation on the fast path (santhosh-tekuri/jsonschema v5, validate.Valid)"},
+	{"github.com/casefile/casefile/internal/lint.(*checker).run", "semantic rules (lint.checker.run, both paths)"},
+	{"github.com/casefile/casefile/internal/lint.(*Linter).LintFile", "full path, for files with findings or that the fast decoder leaves (lint.LintFile: record.Load, yaml.v3, positions)"},
+	{"gopkg.in/yaml%2ev3.(*Decoder).Decode", "YAML parsing into a yaml.Node tree (yaml.v3, full path only)"},
 	{"runtime.gcBgMarkWorker", "garbage collector background marking (outside Run, whole process)"},
 }
 
@@ -120,12 +118,12 @@ func (h *harness) profileLint() error {
 			cum[name] = parseSecs(f[3])
 		}
 	}
-	// The workers' goroutines start at Run.func1, outside Run's own stack.
-	p.runCum = cum["github.com/casefile/casefile/internal/lint.(*Linter).Run.func1"] + cum["github.com/casefile/casefile/internal/lint.(*Linter).Run"]
+	// The workers' goroutines start at run.func1, outside Run's own stack.
+	p.runCum = cum["github.com/casefile/casefile/internal/lint.(*Linter).run.func1"] + cum["github.com/casefile/casefile/internal/lint.(*Linter).Run"]
 	for _, hs := range hotSpots {
 		p.parts = append(p.parts, profilePart{what: hs.what, secs: cum[hs.node]})
 	}
-	top, err := exec.Command("go", "tool", "pprof", "-top", "-cum", "-focus", `lint\.\(\*Linter\)\.Run`, "-nodecount=30", bin, prof).Output()
+	top, err := exec.Command("go", "tool", "pprof", "-top", "-cum", "-focus", `lint\.\(\*Linter\)\.[Rr]un`, "-nodecount=30", bin, prof).Output()
 	if err != nil {
 		return fmt.Errorf("go tool pprof: %w", err)
 	}

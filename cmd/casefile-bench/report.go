@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,6 +120,9 @@ func (h *harness) report() string {
 	for _, pr := range pairs {
 		for _, n := range h.sizes {
 			a, bb := h.cell(pr.Ours, n), h.cell(pr.Peer, n)
+			if a == nil && bb == nil && !h.ranAt(pr.Ours, n) && !h.ranAt(pr.Peer, n) {
+				continue // not a size this pair runs at
+			}
 			am, bm, ratio, fastest, cpu, tgt, met := "–", "–", "–", "–", "–", "–", "–"
 			if a != nil && len(a.samples) > 0 {
 				am = fmtDur(a.median())
@@ -132,15 +137,18 @@ func (h *harness) report() string {
 			if r, ok := h.ratio(pr.Ours, pr.Peer, n); ok {
 				ratio = fmt.Sprintf("%.2f×", r)
 				if pr.MinRatio > 0 {
-					tgt = fmt.Sprintf("≥ %.0f×", pr.MinRatio)
+					tgt = "≥ " + fmtRatio(pr.MinRatio)
 					met = map[bool]string{true: "yes", false: "**no**"}[r >= pr.MinRatio]
 					if bad, w := h.noisy(n, pr.Ours, pr.Peer); bad {
 						met = fmt.Sprintf("inconclusive (%s, other load %.0f%%)", strings.Trim(met, "*"), 100*w)
 					}
 				}
 			}
+			if why, ok := h.skipped[pr.Ours]; ok {
+				am = "not run: " + why
+			}
 			if why, ok := h.skipped[pr.Peer]; ok {
-				bm = "skipped: " + why
+				bm = "not run: " + why
 			}
 			p("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", pr.Name, fmtCount(n), am, bm, ratio, fastest, cpu, tgt, met)
 		}
@@ -150,7 +158,7 @@ func (h *harness) report() string {
 	p("| command | records | runs | median | min | max | CPU (user+sys) | peak RSS | other load | note |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, c := range commands {
 		if why, ok := h.skipped[c.ID]; ok {
-			p("| %s | | | | | | | | | skipped: %s |\n", c.Label, why)
+			p("| %s | | | | | | | | | not run: %s |\n", c.Label, why)
 			continue
 		}
 		for _, n := range h.sizes {
@@ -196,6 +204,13 @@ func (h *harness) report() string {
 			p("| %s | %.1f MB | %s |\n", fmtCount(n), h.repoMB[n], fmtDur(h.genTime[n]))
 		}
 	}
+	p("\nThe write pairs and report trends run in a copy of the records repository committed to git in one commit, with an SSH key made for the session as `user.signingkey` (`gpg.format ssh`) and trusted in `.casefile/allowed_signers`; every write run adds a commit. verify and history run in a history of as many signed commits as the size says (`gen.GenerateHistory`: the first commit holds casefile.yaml and the trust file, each later one files one record with its evidence files, signed in-process with a key made for it), at the smaller size only: git verifies each signature with an ssh-keygen process. import veris reads %s VERIS files made from the VCDB files in %s (`gen.VERIS`: each source file again with a new incident_id) into a fresh copy of a `casefile init` repository each run, at 10,000 records only.\n", fmtCount(verisFiles), vcdbDir)
+	if len(h.fixtureTime) > 0 {
+		p("\n| fixture | made in |\n|---|---:|\n")
+		for _, k := range slices.Sorted(maps.Keys(h.fixtureTime)) {
+			p("| %s | %s |\n", k, fmtDur(h.fixtureTime[k]))
+		}
+	}
 
 	if h.profile != nil {
 		pr := h.profile
@@ -236,6 +251,27 @@ func (h *harness) report() string {
 	}
 	p("- A peer gets fewer runs at a size when its runs would together take longer than the budget (%s per peer and size); reference peers are capped (%s runs). The table says where.\n", fmtDur(h.opts.budget), strings.Join(capped, ", "))
 	return b.String()
+}
+
+// ranAt reports whether command id was set to run at size n (a cell
+// exists, or it was skipped).
+func (h *harness) ranAt(id string, n int) bool {
+	if id == "" {
+		return false
+	}
+	if _, ok := h.skipped[id]; ok {
+		c := commandByID(id)
+		return c == nil || c.Sizes == nil || c.Sizes(h, n)
+	}
+	return h.cell(id, n) != nil
+}
+
+// fmtRatio writes a target ratio: 2×, 50×, 0.67×.
+func fmtRatio(r float64) string {
+	if r == float64(int(r)) {
+		return fmt.Sprintf("%.0f×", r)
+	}
+	return fmt.Sprintf("%.2f×", r)
 }
 
 func mapSizes(ns []int, f func(int) string) []string {

@@ -46,7 +46,13 @@ type harness struct {
 	cpu0     cpuTimes      // /proc/stat at the start, for the CPU steal figure
 	waitLeft time.Duration // what is left of the session's budget for waitQuiet
 	problems []string      // steps that failed without stopping the session
-	log      func(format string, args ...any)
+	// facts are what the fixtures of the current size tell the commands
+	// (the record to act on, the record whose history to read).
+	facts map[string]string
+	// fixtureTime is how long the other fixtures took to make, by what
+	// they are.
+	fixtureTime map[string]time.Duration
+	log         func(format string, args ...any)
 }
 
 type cellKey struct {
@@ -267,6 +273,7 @@ func (h *harness) execute(dir string, argv []string) (*run, error) {
 	}
 	cmd := exec.Command(full[0], full[1:]...)
 	cmd.Dir = dir
+	cmd.Env = benchEnv()
 	cmd.Stdout = &r.stdout
 	cmd.Stderr = &r.stderr
 	c0 := readCPU()
@@ -334,8 +341,14 @@ func (h *harness) measure() error {
 		active = append(active, c)
 	}
 	for si, n := range h.sizes {
-		repos := map[string]string{}
+		var here []*command
 		for _, c := range active {
+			if c.Sizes == nil || c.Sizes(h, n) {
+				here = append(here, c)
+			}
+		}
+		repos := map[string]string{}
+		for _, c := range here {
 			if _, ok := repos[c.Fixture]; ok {
 				continue
 			}
@@ -351,8 +364,15 @@ func (h *harness) measure() error {
 		if si == 0 {
 			// One untimed run of each, so binaries, node modules and
 			// Python bytecode are cached before anything is timed.
-			for _, c := range active {
-				if _, err := h.execute(repos[c.Fixture], c.Args(h)); err != nil {
+			for _, c := range here {
+				if c.NoWarmup {
+					continue
+				}
+				dir, err := h.runDir(c, repos[c.Fixture])
+				if err != nil {
+					return err
+				}
+				if _, err := h.execute(dir, c.Args(h)); err != nil {
 					return err
 				}
 			}
@@ -361,12 +381,12 @@ func (h *harness) measure() error {
 		if si == len(h.sizes)-1 {
 			rounds = h.opts.runsLarge
 		}
-		for _, c := range active {
+		for _, c := range here {
 			h.cells[cellKey{c.ID, n}] = &cell{}
 		}
 		for round := 0; round < rounds; round++ {
-			for k := range active {
-				c := active[(k+round)%len(active)]
+			for k := range here {
+				c := here[(k+round)%len(here)]
 				cl := h.cell(c.ID, n)
 				limit := rounds
 				if c.Runs > 0 && c.Runs < limit {
@@ -382,8 +402,12 @@ func (h *harness) measure() error {
 				if len(cl.samples) >= limit || cl.failure != "" {
 					continue
 				}
+				dir, err := h.runDir(c, repos[c.Fixture])
+				if err != nil {
+					return err
+				}
 				h.waitQuiet()
-				r, err := h.execute(repos[c.Fixture], c.Args(h))
+				r, err := h.execute(dir, c.Args(h))
 				if err != nil {
 					return err
 				}
@@ -401,6 +425,19 @@ func (h *harness) measure() error {
 		}
 	}
 	return nil
+}
+
+// runDir prepares a run of c in the fixture at dir and returns where it
+// runs.
+func (h *harness) runDir(c *command, dir string) (string, error) {
+	if c.Prepare == nil {
+		return dir, nil
+	}
+	d, err := c.Prepare(h, dir)
+	if err != nil {
+		return "", fmt.Errorf("preparing %s: %w", c.Label, err)
+	}
+	return d, nil
 }
 
 func fmtDur(d time.Duration) string {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 
@@ -16,6 +17,13 @@ import (
 	"github.com/casefile/casefile/internal/lint"
 	"github.com/casefile/casefile/internal/record"
 )
+
+// lintGCPercent is the garbage collector's target while lint runs. The
+// schema validator allocates tens of KB per record and lint keeps almost
+// none of it, so at Go's default of 100 the collector runs every few
+// records; 400 costs some 40 MB more heap and saves a fifth of lint's CPU
+// time. GOGC in the environment overrides it.
+const lintGCPercent = 400
 
 type lintOptions struct {
 	paths  []string
@@ -115,6 +123,9 @@ func runLint(_ context.Context, env *Env, opts lintOptions) error {
 	l, err := lint.New(lint.Options{Config: cfg, Now: now, Display: env.rel})
 	if err != nil {
 		return err
+	}
+	if env.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(lintGCPercent))
 	}
 	res := l.Run(files)
 	for _, f := range extra {

@@ -14,6 +14,7 @@ import (
 	"github.com/casefile/casefile/internal/config"
 	"github.com/casefile/casefile/internal/lint"
 	"github.com/casefile/casefile/internal/record"
+	"github.com/casefile/casefile/internal/report/quickload"
 )
 
 type listOptions struct {
@@ -69,21 +70,37 @@ func runList(_ context.Context, env *Env, opts listOptions) error {
 	if err != nil {
 		return usageError(fmt.Errorf("reading records: %w", err))
 	}
-	var rows []listRow
-	unreadable := 0
-	for _, l := range record.LoadFiles(files) {
+	// Each record is read, filtered and cut down to its row at once, so
+	// memory holds the rows, not the records.
+	all := make([]listRow, len(files))
+	keep := make([]bool, len(files))
+	errs := make([]error, len(files))
+	quickload.Each(files, func(i int, l quickload.Result) {
 		if l.Err != nil {
-			unreadable++
-			fmt.Fprintf(env.Stderr, "casefile: skipping %s: %v (run casefile lint)\n", env.rel(l.Path), l.Err)
-			continue
+			errs[i] = l.Err
+			return
 		}
 		r := l.Record
 		if (opts.kind != "" && r.Kind != opts.kind) || (opts.status != "" && r.Status != opts.status) ||
 			(opts.severity != "" && r.Severity() != opts.severity) || (opts.open && !r.Open()) {
+			return
+		}
+		c := strings.Clone
+		all[i] = listRow{ID: c(r.ID), Kind: c(r.Kind), Status: c(r.Status), Severity: c(r.Severity()), Category: c(r.Category()),
+			IsIncident: r.IsIncident(), Reported: c(r.Reported.At.Raw), Title: c(r.Title), Path: env.rel(l.Path)}
+		keep[i] = true
+	})
+	var rows []listRow
+	unreadable := 0
+	for i := range files {
+		if errs[i] != nil {
+			unreadable++
+			fmt.Fprintf(env.Stderr, "casefile: skipping %s: %v (run casefile lint)\n", env.rel(files[i]), errs[i])
 			continue
 		}
-		rows = append(rows, listRow{ID: r.ID, Kind: r.Kind, Status: r.Status, Severity: r.Severity(), Category: r.Category(),
-			IsIncident: r.IsIncident(), Reported: r.Reported.At.Raw, Title: r.Title, Path: env.rel(l.Path)})
+		if keep[i] {
+			rows = append(rows, all[i])
+		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		if rows[i].Reported != rows[j].Reported {

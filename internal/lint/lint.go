@@ -13,10 +13,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/casefile/casefile/internal/config"
 	"github.com/casefile/casefile/internal/record"
+	"github.com/casefile/casefile/internal/report/quickload"
 	"github.com/casefile/casefile/internal/validate"
 )
 
@@ -137,7 +139,29 @@ func (l *Linter) LintDoc(doc *record.Doc) FileResult {
 	return res
 }
 
-// LintFile loads and checks one file.
+// lintFast checks a file on the fast path: the fast decoder, the schema and
+// the semantic rules, without the YAML node tree that positions come from.
+// It answers only for a file without findings; false sends the file to
+// LintFile, which finds the same findings, if any, with their positions.
+// The ID is copied out of the Reader's buffer; its position is left zero
+// (Run asks LintFile for it when a cross-record rule needs it).
+func (l *Linter) lintFast(r *quickload.Reader, path string) (FileResult, bool) {
+	rec, tree, ok := r.ReadTree(path)
+	if !ok {
+		return FileResult{}, false
+	}
+	doc := &record.Doc{Path: path, Data: tree}
+	if !l.schema.Valid(doc) {
+		return FileResult{}, false
+	}
+	c := &checker{doc: doc, rec: rec, cfg: l.cfg, now: l.now}
+	if len(c.run()) > 0 {
+		return FileResult{}, false
+	}
+	return FileResult{ID: strings.Clone(rec.ID)}, true
+}
+
+// LintFile loads and checks one file with the full loader.
 func (l *Linter) LintFile(path string) FileResult {
 	fi, err := os.Lstat(path)
 	if err != nil {
@@ -170,34 +194,57 @@ func fromProblem(p *record.Problem) Finding {
 }
 
 // Run lints the files, in parallel, then applies the cross-record rules.
-// Memory per record beyond its findings is its ID and position.
+// Memory per record beyond its findings is its ID and position. A file
+// goes through the fast path first (lintFast) and through LintFile when it
+// has findings or the fast path does not take it, so the findings are
+// LintFile's in every case.
 func (l *Linter) Run(files []string) *Result {
+	return l.run(files, true)
+}
+
+func (l *Linter) run(files []string, fast bool) *Result {
 	results := make([]FileResult, len(files))
-	jobs := make(chan int)
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for w := 0; w < l.workers; w++ {
+	for range min(l.workers, max(1, len(files))) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range jobs {
+			r := quickload.NewReader()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(files) {
+					return
+				}
+				if fast {
+					if fr, ok := l.lintFast(r, files[i]); ok {
+						results[i] = fr
+						continue
+					}
+				}
 				results[i] = l.LintFile(files[i])
 			}
 		}()
 	}
-	for i := range files {
-		jobs <- i
-	}
-	close(jobs)
 	wg.Wait()
 
-	res := &Result{Files: len(files)}
+	// The fast path leaves an ID's position out; the files whose ID is
+	// used twice go through the full loader for it.
+	count := make(map[string]int, len(results))
 	for _, fr := range results {
-		for i := range fr.Findings {
-			fr.Findings[i].File = l.display(fr.Findings[i].File)
+		if fr.ID != "" {
+			count[fr.ID]++
 		}
 	}
-	first := map[string]int{}
 	for i, fr := range results {
+		if fr.ID != "" && count[fr.ID] > 1 && fr.IDLine == 0 {
+			results[i] = l.LintFile(files[i])
+		}
+	}
+	res := &Result{Files: len(files)}
+	first := make(map[string]int, len(count))
+	for i, fr := range results {
+		l.displayPaths(fr.Findings)
 		res.Findings = append(res.Findings, fr.Findings...)
 		if fr.ID == "" {
 			continue
@@ -212,6 +259,12 @@ func (l *Linter) Run(files []string) *Result {
 	}
 	SortFindings(res.Findings)
 	return res
+}
+
+func (l *Linter) displayPaths(fs []Finding) {
+	for i := range fs {
+		fs[i].File = l.display(fs[i].File)
+	}
 }
 
 // SortFindings orders findings by file, line, column, rule and message, so

@@ -69,6 +69,12 @@ func Config() (*Validator, error) {
 	return configV, compileErr
 }
 
+// Valid reports whether doc's data conforms to the schema, without working
+// out positions and messages.
+func (v *Validator) Valid(doc *record.Doc) bool {
+	return v.s.Validate(doc.Data) == nil
+}
+
 // Validate returns one problem per schema violation in doc, sorted by
 // position. A nil slice means the document is valid.
 func (v *Validator) Validate(doc *record.Doc) []*record.Problem {

@@ -2,6 +2,7 @@ package quickload
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"reflect"
 	"strconv"
 	"strings"
@@ -22,6 +23,18 @@ func Decode(data []byte) (rec *record.Record, ok bool) {
 	}
 	d := &decoder{plan: planFor()}
 	return d.decode(string(data))
+}
+
+// DecodeTree is Decode that also returns the file's JSON data model, the
+// tree record.Parse puts in Doc.Data for schema validation: a map of
+// map[string]any, []any, string, bool, nil and json.Number. When ok is true
+// both are what the full loader gives.
+func DecodeTree(data []byte) (rec *record.Record, tree map[string]any, ok bool) {
+	if !plainText(data) {
+		return nil, nil, false
+	}
+	d := &decoder{plan: planFor(), tree: true}
+	return d.decodeTree(string(data))
 }
 
 // plainText reports whether data is text the record loader accepts without
@@ -107,27 +120,48 @@ type decoder struct {
 	arena arena
 	// finalBreak is false when the text does not end with a line break.
 	finalBreak bool
+	// tree builds the JSON data model as well.
+	tree bool
+	// depth is the nesting of the collection being read, held below
+	// record.MaxDepth as the loader holds it.
+	depth int
 }
 
 func (d *decoder) decode(text string) (*record.Record, bool) {
+	r, _, ok := d.decodeTree(text)
+	return r, ok
+}
+
+// decodeTree decodes text; the tree is nil unless d.tree is set.
+func (d *decoder) decodeTree(text string) (*record.Record, map[string]any, bool) {
 	d.text = text
 	d.splitLines()
 	d.i = 0
+	d.depth = 0
 	if !d.skipBlank() || d.i >= len(d.lines) {
-		return nil, false
+		return nil, nil, false
 	}
 	var r record.Record
 	root := d.lines[d.i].indent
 	if isDash(d.content(&d.lines[d.i])) {
-		return nil, false
+		return nil, nil, false
 	}
-	if !d.mapping(root, d.plan, reflect.ValueOf(&r).Elem()) {
-		return nil, false
+	tree, ok := d.mapping(root, d.plan, reflect.ValueOf(&r).Elem())
+	if !ok {
+		return nil, nil, false
 	}
 	if !d.skipBlank() || d.i < len(d.lines) {
-		return nil, false
+		return nil, nil, false
 	}
-	return &r, true
+	m, _ := tree.(map[string]any)
+	return &r, m, true
+}
+
+// enter counts one more level of nesting; false when the loader would
+// refuse it as too deep (the fast path is stricter by a level).
+func (d *decoder) enter() bool {
+	d.depth++
+	return d.depth < record.MaxDepth
 }
 
 func (d *decoder) splitLines() {
@@ -210,47 +244,56 @@ func splitKey(s string) (key string, after int, ok bool) {
 	return "", 0, false
 }
 
-// mapping reads a block mapping whose keys are at indent.
-func (d *decoder) mapping(indent int, p *plan, v reflect.Value) bool {
+// mapping reads a block mapping whose keys are at indent. With d.tree it
+// returns the mapping as a map[string]any.
+func (d *decoder) mapping(indent int, p *plan, v reflect.Value) (any, bool) {
 	if p != nil {
 		switch p.kind {
 		case planStruct:
 		case planPtr:
 			if p.elem.kind != planStruct {
-				return false
+				return nil, false
 			}
 			nv := reflect.New(p.elem.typ)
 			v.Set(nv)
 			p, v = p.elem, nv.Elem()
 		default:
-			return false
+			return nil, false
 		}
+	}
+	var m map[string]any
+	if !d.enter() {
+		return nil, false
+	}
+	defer func() { d.depth-- }()
+	if d.tree {
+		m = make(map[string]any, 8)
 	}
 	var keys [32]string
 	seen := keys[:0]
 	for {
 		if !d.skipBlank() {
-			return false
+			return nil, false
 		}
 		if d.i >= len(d.lines) {
-			return true
+			return m, true
 		}
 		l := &d.lines[d.i]
 		if l.indent < indent {
-			return true
+			return m, true
 		}
 		if l.indent > indent {
-			return false
+			return nil, false
 		}
 		content := d.content(l)
 		key, after, ok := splitKey(content)
 		if !ok || key == "null" || key == "Null" || key == "NULL" {
 			// A null key is refused by the loader.
-			return false
+			return nil, false
 		}
 		for _, k := range seen {
 			if k == key {
-				return false
+				return nil, false
 			}
 		}
 		seen = append(seen, key)
@@ -260,71 +303,86 @@ func (d *decoder) mapping(indent int, p *plan, v reflect.Value) bool {
 			if f, ok := p.fields[key]; ok && !f.omit {
 				fp, fv = f.plan, v.Field(f.index)
 				if fp.kind == planUnsupported {
-					return false
+					return nil, false
 				}
 			}
 		}
 		d.i++
-		if !d.value(l, l.cs+after, indent, fp, fv) {
-			return false
+		tv, ok := d.value(l, l.cs+after, indent, fp, fv)
+		if !ok {
+			return nil, false
+		}
+		if d.tree {
+			m[key] = tv
 		}
 		if !d.skipBlank() {
-			return false
+			return nil, false
 		}
 		if d.i < len(d.lines) && d.lines[d.i].indent > indent {
-			return false
+			return nil, false
 		}
 	}
 }
 
 // value reads what follows "key:" at offset off of line l: a scalar on the
 // same line or a block on the lines below.
-func (d *decoder) value(l *line, off, indent int, p *plan, v reflect.Value) bool {
+func (d *decoder) value(l *line, off, indent int, p *plan, v reflect.Value) (any, bool) {
 	rest := d.text[off:l.end]
 	s := strings.TrimLeft(rest, " ")
 	if s == "" || s[0] == '#' {
-		ok, _ := d.block(indent, true, p, v)
-		return ok
+		tv, ok, _ := d.block(indent, true, p, v)
+		return tv, ok
 	}
-	ok, _ := d.scalar(l, off+len(rest)-len(s), indent, p, v)
-	return ok
+	tv, ok, _ := d.scalar(l, off+len(rest)-len(s), indent, p, v)
+	return tv, ok
 }
 
 // block reads the node on the lines below a key or a dash at parent
 // indent: a mapping or a sequence indented deeper, a sequence at the same
 // indent when allowed, or nothing (null).
-func (d *decoder) block(parent int, indentless bool, p *plan, v reflect.Value) (ok, null bool) {
+func (d *decoder) block(parent int, indentless bool, p *plan, v reflect.Value) (tree any, ok, null bool) {
 	if !d.skipBlank() {
-		return false, false
+		return nil, false, false
 	}
 	if d.i >= len(d.lines) {
-		return true, true
+		return nil, true, true
 	}
 	l := &d.lines[d.i]
 	dash := isDash(d.content(l))
 	switch {
 	case l.indent > parent && dash, l.indent == parent && dash && indentless:
-		return d.sequence(l.indent, p, v), false
+		tree, ok = d.sequence(l.indent, p, v)
+		return tree, ok, false
 	case l.indent > parent:
-		return d.mapping(l.indent, p, v), false
+		tree, ok = d.mapping(l.indent, p, v)
+		return tree, ok, false
 	}
-	return true, true
+	return nil, true, true
 }
 
-// sequence reads a block sequence whose dashes are at indent.
-func (d *decoder) sequence(indent int, p *plan, v reflect.Value) bool {
+// sequence reads a block sequence whose dashes are at indent. With d.tree
+// it returns the sequence as a []any.
+func (d *decoder) sequence(indent int, p *plan, v reflect.Value) (any, bool) {
 	var ep *plan
 	var s reflect.Value
 	if p != nil {
 		if p.kind != planSlice || p.elem.kind == planUnsupported {
-			return false
+			return nil, false
 		}
 		ep = p.elem
 		s = reflect.MakeSlice(p.typ, 0, 2)
 	}
+	var items []any
+	if !d.enter() {
+		return nil, false
+	}
+	defer func() { d.depth-- }()
+	if d.tree {
+		items = make([]any, 0, 4)
+	}
 	for {
 		if !d.skipBlank() {
-			return false
+			return nil, false
 		}
 		if d.i >= len(d.lines) {
 			break
@@ -334,7 +392,7 @@ func (d *decoder) sequence(indent int, p *plan, v reflect.Value) bool {
 			break
 		}
 		if l.indent > indent {
-			return false
+			return nil, false
 		}
 		content := d.content(l)
 		if !isDash(content) {
@@ -351,15 +409,17 @@ func (d *decoder) sequence(indent int, p *plan, v reflect.Value) bool {
 			j++
 		}
 		payload := content[j:]
+		var item any
 		switch {
 		case payload == "" || payload[0] == '#':
 			d.i++
-			ok, null := d.block(indent, false, ep, ev)
+			tv, ok, null := d.block(indent, false, ep, ev)
 			if !ok || null {
-				return false
+				return nil, false
 			}
+			item = tv
 		case isDash(payload):
-			return false
+			return nil, false
 		default:
 			off := l.cs + j
 			if _, _, isKey := splitKey(payload); isKey {
@@ -367,60 +427,66 @@ func (d *decoder) sequence(indent int, p *plan, v reflect.Value) bool {
 				// line: read that line as if it were indented to the key.
 				l.indent = off - l.start
 				l.cs = off
-				if !d.mapping(l.indent, ep, ev) {
-					return false
+				tv, ok := d.mapping(l.indent, ep, ev)
+				if !ok {
+					return nil, false
 				}
+				item = tv
 				break
 			}
 			d.i++
-			ok, null := d.scalar(l, off, indent, ep, ev)
+			tv, ok, null := d.scalar(l, off, indent, ep, ev)
 			if !ok || null {
-				return false
+				return nil, false
 			}
+			item = tv
+		}
+		if d.tree {
+			items = append(items, item)
 		}
 		if !d.skipBlank() {
-			return false
+			return nil, false
 		}
 		if d.i < len(d.lines) && d.lines[d.i].indent > indent {
-			return false
+			return nil, false
 		}
 	}
 	if p != nil {
 		v.Set(s)
 	}
-	return true
+	return items, true
 }
 
 // scalar reads the scalar that starts at offset off of line l (already
 // consumed; a block scalar reads the lines that follow). parent is the
 // indentation of the node that holds it.
-func (d *decoder) scalar(l *line, off, parent int, p *plan, v reflect.Value) (ok, null bool) {
+func (d *decoder) scalar(l *line, off, parent int, p *plan, v reflect.Value) (tree any, ok, null bool) {
 	s := d.text[off:l.end]
 	pos := pos{l, off}
 	switch s[0] {
 	case '|', '>':
 		val, ok := d.blockScalar(s, parent)
 		if !ok {
-			return false, false
+			return nil, false, false
 		}
-		return d.set(p, v, val, false, pos), false
+		return val, d.set(p, v, val, false, pos), false
 	case '\'':
 		val, rest, ok := singleQuoted(s)
 		if !ok || !trailing(rest) {
-			return false, false
+			return nil, false, false
 		}
-		return d.set(p, v, val, false, pos), false
+		return val, d.set(p, v, val, false, pos), false
 	case '"':
 		val, rest, ok := doubleQuoted(s)
 		if !ok || !trailing(rest) {
-			return false, false
+			return nil, false, false
 		}
-		return d.set(p, v, val, false, pos), false
+		return val, d.set(p, v, val, false, pos), false
 	case '[', ']', '{', '}', '&', '*', '!', '%', '@', '`', ',', '#', ':':
-		return false, false
+		return nil, false, false
 	case '-', '?':
 		if len(s) == 1 || s[1] == ' ' {
-			return false, false
+			return nil, false, false
 		}
 	}
 	// One pass: a comment ends the scalar; ": " before it, a colon at its
@@ -436,26 +502,99 @@ scan:
 			}
 		case ':':
 			if i+1 == len(s) || s[i+1] == ' ' {
-				return false, false
+				return nil, false, false
 			}
 		case '\t':
-			return false, false
+			return nil, false, false
 		}
 	}
 	s = strings.TrimRight(s[:end], " ")
 	if strings.HasSuffix(s, ":") {
-		return false, false
+		return nil, false, false
 	}
 	switch s {
 	case "", "~", "null", "Null", "NULL":
-		return true, true
+		return nil, true, true
 	case ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "<<":
-		return false, false
+		return nil, false, false
 	}
 	if oddInt(s) {
-		return false, false
+		return nil, false, false
 	}
-	return d.set(p, v, s, true, pos), false
+	if d.tree {
+		if tree, ok = plainJSON(s); !ok {
+			return nil, false, false
+		}
+	}
+	return tree, d.set(p, v, s, true, pos), false
+}
+
+// plainJSON is the JSON value of a plain scalar (not null, not .inf or
+// .nan), as the loader makes it from yaml.v3's resolution: true and false
+// are booleans; decimal integers and decimals are numbers, in the text the
+// loader gives them; timestamps and everything else stay the text. Any
+// other number (hex, octal, exponents, a sign or underscores) is left to
+// the loader.
+func plainJSON(s string) (any, bool) {
+	switch c := s[0]; {
+	case c >= '0' && c <= '9', c == '-', c == '+':
+		if isInt(s) {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return nil, false
+			}
+			return json.Number(strconv.FormatInt(n, 10)), true // "-0" is 0
+		}
+		if isDecimal(s) {
+			return json.Number(s), true
+		}
+		if numberLike(s) {
+			return nil, false
+		}
+	case c == '.':
+		if _, err := strconv.ParseFloat(s, 64); err == nil {
+			return nil, false
+		}
+	case c == 't' || c == 'T' || c == 'f' || c == 'F':
+		switch s {
+		case "true", "True", "TRUE":
+			return true, true
+		case "false", "False", "FALSE":
+			return false, true
+		}
+	}
+	return s, true
+}
+
+// numberLike reports whether yaml.v3 might resolve s as an integer or a
+// float: a superset of its checks, since a false positive only sends the
+// file to the loader.
+func numberLike(s string) bool {
+	for i := 0; i < len(s); i++ {
+		// Every form strconv and yaml.v3 read as a number is made of
+		// these; a timestamp's ':' or a space rules it out cheaply.
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '+', c == '-', c == '.', c == '_':
+		default:
+			return false
+		}
+	}
+	t := strings.ReplaceAll(s, "_", "")
+	if _, err := strconv.ParseInt(t, 0, 64); err == nil {
+		return true
+	}
+	if _, err := strconv.ParseUint(t, 0, 64); err == nil {
+		return true
+	}
+	if _, err := strconv.ParseFloat(t, 64); err == nil {
+		return true
+	}
+	for _, prefix := range []string{"0b", "-0b", "0o", "-0o", "+0b", "+0o"} {
+		if strings.HasPrefix(t, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // oddInt reports whether yaml.v3 reads s as a 0b or 0o integer by its own

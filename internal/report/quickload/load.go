@@ -141,3 +141,68 @@ func fullLoad(path string) Result {
 	}
 	return res
 }
+
+// Each loads files in parallel (GOMAXPROCS workers) and calls fn with each
+// file's index and result as soon as it is read, from several goroutines,
+// keeping nothing itself: memory is what fn keeps. A record from the fast
+// decoder shares a buffer that is read into again once fn returns, so fn
+// must copy (strings.Clone) every string it keeps.
+func Each(files []string, fn func(i int, res Result)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(1, len(files))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &Reader{dec: decoder{plan: planFor()}}
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(files) {
+					return
+				}
+				if rec, _, ok := r.read(files[i]); ok && rec.ID != "" {
+					fn(i, Result{Path: files[i], Record: rec})
+					continue
+				}
+				fn(i, fullLoad(files[i]))
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// Reader reads record files one after another with the fast decoder,
+// reusing its buffers. A Reader is not safe for concurrent use: give each
+// goroutine its own.
+type Reader struct {
+	buf []byte
+	dec decoder
+}
+
+// NewReader returns a Reader that also builds each file's JSON data model.
+func NewReader() *Reader {
+	return &Reader{dec: decoder{plan: planFor(), tree: true}}
+}
+
+// ReadTree reads the record file at path and decodes it into the typed
+// record and the JSON data model, as record.Load, Doc.Data and Doc.Record
+// would. Both share the Reader's buffer and are valid only until the next
+// call: copy what must outlive it. ok is false when the file is not a
+// regular file (a symbolic link included), cannot be read, or is not in the
+// subset the fast decoder handles; the caller then uses record.Load, which
+// gives the authoritative result and every error message.
+func (r *Reader) ReadTree(path string) (rec *record.Record, tree map[string]any, ok bool) {
+	return r.read(path)
+}
+
+func (r *Reader) read(path string) (*record.Record, map[string]any, bool) {
+	data, ok := readFile(path, r.buf)
+	if !ok {
+		return nil, nil, false
+	}
+	r.buf = data
+	if !plainText(data) {
+		return nil, nil, false
+	}
+	return r.dec.decodeTree(unsafe.String(&data[0], len(data)))
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/casefile/casefile/internal/gen"
@@ -15,24 +16,31 @@ import (
 )
 
 // slow decodes data the authoritative way: record.Parse and Doc.Record, what
-// record.LoadFiles does.
-func slow(data []byte) (*record.Record, error) {
+// record.LoadFiles does; doc.Data is the JSON data model.
+func slow(data []byte) (*record.Record, *record.Doc, error) {
 	doc, err := record.Parse("test.yaml", data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return doc.Record()
+	rec, err := doc.Record()
+	return rec, doc, err
 }
 
 // check holds the fast decoder to its contract: when it accepts data, the
-// full loader accepts it too and yields the same record.
+// full loader accepts it too and yields the same record; and when
+// DecodeTree accepts it, the same record and the same JSON data model.
+// It reports whether Decode took the fast path.
 func check(t *testing.T, name string, data []byte) bool {
 	t.Helper()
 	fast, ok := Decode(data)
+	trec, tree, tok := DecodeTree(data)
+	if tok && !ok {
+		t.Errorf("%s: DecodeTree accepted what Decode refuses:\n%s", name, data)
+	}
 	if !ok {
 		return false
 	}
-	want, err := slow(data)
+	want, doc, err := slow(data)
 	if err != nil {
 		t.Errorf("%s: fast decoder accepted what the loader refuses (%v):\n%s", name, err, data)
 		return true
@@ -40,7 +48,23 @@ func check(t *testing.T, name string, data []byte) bool {
 	if !reflect.DeepEqual(fast, want) {
 		t.Errorf("%s: fast decoder differs from the loader:\n fast %+v\n want %+v\n%s", name, fast, want, data)
 	}
+	if tok {
+		if !reflect.DeepEqual(trec, want) {
+			t.Errorf("%s: DecodeTree's record differs from the loader:\n fast %+v\n want %+v\n%s", name, trec, want, data)
+		}
+		if !reflect.DeepEqual(tree, doc.Data) {
+			t.Errorf("%s: DecodeTree's data model differs from the loader's:\n fast %#v\n want %#v\n%s", name, tree, doc.Data, data)
+		}
+	}
 	return true
+}
+
+// checkTree is check for cases that must take DecodeTree's fast path too.
+func checkTree(t *testing.T, name string, data []byte) bool {
+	t.Helper()
+	check(t, name, data)
+	_, _, ok := DecodeTree(data)
+	return ok
 }
 
 func yamlFiles(t *testing.T, dir string) []string {
@@ -91,6 +115,9 @@ func TestDecodeExamples(t *testing.T) {
 				fast++
 			} else if tc.allFast {
 				t.Errorf("%s: canonical record not taken by the fast decoder", f)
+			}
+			if _, _, ok := DecodeTree(data); tc.allFast && !ok {
+				t.Errorf("%s: canonical record not taken by DecodeTree", f)
 			}
 		}
 		t.Logf("%s: %d of %d files on the fast path", tc.dir, fast, len(files))
@@ -190,6 +217,54 @@ func TestDecodeVariants(t *testing.T) {
 		data := []byte(skeleton + tc.yaml)
 		if got := check(t, tc.name, data); got != tc.wantFast {
 			t.Errorf("%s: fast path %v, want %v", tc.name, got, tc.wantFast)
+		}
+	}
+}
+
+// TestDecodeTreeScalars: plain scalars become the JSON values the loader
+// makes of them, or go to the loader where the YAML number forms are
+// involved.
+func TestDecodeTreeScalars(t *testing.T) {
+	deep := "extra:\n"
+	for i := 1; i <= 70; i++ {
+		deep += strings.Repeat("  ", i) + "x:\n"
+	}
+	deep += strings.Repeat("  ", 71) + "y: deep\n"
+	cases := []struct {
+		yaml     string
+		wantTree bool
+	}{
+		{"lessons: 2026\n", true},
+		{"lessons: -17\n", true},
+		{"lessons: -0\n", true},
+		{"lessons: 1.50\n", true},
+		{"lessons: -0.25\n", true},
+		{"lessons: true\n", true},
+		{"lessons: FALSE\n", true},
+		{"lessons: yes\n", true},
+		{"lessons: no\n", true},
+		{"lessons: 2026-03\n", true},
+		{"lessons: 2026-03-02\n", true},
+		{"lessons: 2026-03-02 10:00:00\n", true},
+		{"lessons: 12 monkeys\n", true},
+		{"lessons: .x\n", true},
+		{"lessons: -x\n", true},
+		{"lessons: 1e3\n", false},
+		{"lessons: 0x1F\n", false},
+		{"lessons: +1\n", false},
+		{"lessons: 1_000\n", false},
+		{"lessons: .5\n", false},
+		{"lessons: 012\n", false},
+		{"lessons: 99999999999999999999\n", false},
+		{"lessons: 0b58e8cbe40efbdb18\n", false},
+		{"cost:\n  amount: 12000.50\n  currency: EUR\n", true},
+		{"extra:\n  a: 1\n  b:\n  - x\n  - 2.5\n", true},
+		{deep, false},
+	}
+	for _, tc := range cases {
+		data := []byte(skeleton + tc.yaml)
+		if got := checkTree(t, tc.yaml, data); got != tc.wantTree {
+			t.Errorf("%q: DecodeTree fast path %v, want %v", tc.yaml, got, tc.wantTree)
 		}
 	}
 }
@@ -295,5 +370,43 @@ func TestFilesFallback(t *testing.T) {
 		if r.Path != files[i+2] {
 			t.Errorf("result %d is %s, want %s", i+2, r.Path, files[i+2])
 		}
+	}
+}
+
+// TestEach: every file is handed over once, under its index, fast or from
+// the full loader with its error; the fast records match Files'.
+func TestEach(t *testing.T) {
+	dir := t.TempDir()
+	if err := gen.Generate(dir, gen.Options{Records: 60, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	files := yamlFiles(t, filepath.Join(dir, "records"))
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte(skeleton+"lessons: a\nlessons: b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, bad, filepath.Join(dir, "missing.yaml"))
+	want, _ := Files(files, Options{}, nil)
+	got := make([]Result, len(files))
+	var calls atomic.Int64
+	Each(files, func(i int, r Result) {
+		calls.Add(1)
+		// The record shares the reader's buffer: compare it now, keep
+		// only whether there was one.
+		if r.Record != nil && !reflect.DeepEqual(r.Record, want[i].Record) {
+			t.Errorf("%s: Each's record differs from Files'", r.Path)
+		}
+		got[i] = r
+	})
+	if int(calls.Load()) != len(files) {
+		t.Fatalf("fn called %d times for %d files", calls.Load(), len(files))
+	}
+	for i := range files {
+		if got[i].Path != files[i] || (got[i].Err == nil) != (want[i].Err == nil) || (got[i].Record == nil) != (want[i].Record == nil) {
+			t.Errorf("file %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if got[len(files)-2].Err == nil || !strings.Contains(got[len(files)-2].Err.Error(), "duplicate key") {
+		t.Errorf("bad.yaml: %v", got[len(files)-2].Err)
 	}
 }

@@ -10,8 +10,11 @@ import (
 )
 
 // readFile reads a regular file of at most record.MaxFileSize bytes into
-// buf (grown as needed).
+// buf (grown as needed). A symbolic link is left to the loader.
 func readFile(path string, buf []byte) ([]byte, bool) {
+	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
+		return nil, false
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, false

@@ -12,9 +12,10 @@ import (
 // buf (grown as needed), with the four system calls it takes: os.Open also
 // tries to register the file with the network poller and sets a finalizer,
 // which on 100,000 files costs more than the reading. O_NONBLOCK keeps a
-// FIFO from blocking; anything but a regular file is left to the loader.
+// FIFO from blocking and O_NOFOLLOW refuses a symbolic link; anything but a
+// regular file is left to the loader.
 func readFile(path string, buf []byte) ([]byte, bool) {
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
 	if err != nil {
 		return nil, false
 	}
