@@ -14,7 +14,7 @@ import (
 	"github.com/casefile/casefile/internal/config"
 	"github.com/casefile/casefile/internal/lint"
 	"github.com/casefile/casefile/internal/record"
-	"github.com/casefile/casefile/internal/report/quickload"
+	"github.com/casefile/casefile/internal/record/quickload"
 )
 
 type listOptions struct {

@@ -20,8 +20,8 @@ import (
 	"github.com/casefile/casefile/internal/custody"
 	"github.com/casefile/casefile/internal/lint"
 	"github.com/casefile/casefile/internal/record"
+	"github.com/casefile/casefile/internal/record/quickload"
 	rpt "github.com/casefile/casefile/internal/report"
-	"github.com/casefile/casefile/internal/report/quickload"
 	"github.com/casefile/casefile/internal/store"
 )
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/casefile/casefile/internal/config"
 	"github.com/casefile/casefile/internal/gen"
-	"github.com/casefile/casefile/internal/report/quickload"
+	"github.com/casefile/casefile/internal/record/quickload"
 )
 
 // sameFindings runs the fast path and the full loader alone over files and

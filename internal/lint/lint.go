@@ -18,7 +18,7 @@ import (
 
 	"github.com/casefile/casefile/internal/config"
 	"github.com/casefile/casefile/internal/record"
-	"github.com/casefile/casefile/internal/report/quickload"
+	"github.com/casefile/casefile/internal/record/quickload"
 	"github.com/casefile/casefile/internal/validate"
 )
 

@@ -28,7 +28,7 @@ import (
 	"github.com/casefile/casefile/internal/gen"
 	"github.com/casefile/casefile/internal/lint"
 	"github.com/casefile/casefile/internal/record"
-	"github.com/casefile/casefile/internal/report/quickload"
+	"github.com/casefile/casefile/internal/record/quickload"
 )
 
 // plainYAML turns a YAML node into maps, lists and the scalars' text.

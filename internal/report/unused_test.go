@@ -9,7 +9,7 @@ import (
 	"github.com/casefile/casefile/internal/gen"
 	"github.com/casefile/casefile/internal/lint"
 	"github.com/casefile/casefile/internal/record"
-	"github.com/casefile/casefile/internal/report/quickload"
+	"github.com/casefile/casefile/internal/record/quickload"
 )
 
 // TestUnusedFields: each report comes out byte for byte the same from

@@ -317,7 +317,7 @@ func TestDecodeMutations(t *testing.T) {
 	t.Logf("%d of %d mutations taken by the fast decoder", accepted, n)
 }
 
-// FuzzDecode: go test ./internal/report/quickload -fuzz FuzzDecode
+// FuzzDecode: go test ./internal/record/quickload -fuzz FuzzDecode
 func FuzzDecode(f *testing.F) {
 	for _, p := range []string{"../../../examples/records/2026/INC-2026-0001.yaml", "../../../examples/records/2025/DRL-2025-0001.yaml"} {
 		data, err := os.ReadFile(p)
