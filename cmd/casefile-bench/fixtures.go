@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/casefile/casefile/internal/gen"
+	"github.com/casefile/casefile/internal/gen/genhistory"
 )
 
 // The fixtures beyond the plain records repository: a committed one that
@@ -51,7 +52,7 @@ func (h *harness) signingKey() (string, error) {
 	}
 	os.Remove(p)
 	os.Remove(p + ".pub")
-	if _, err := gen.MakeSSHKey(p, benchEmail); err != nil {
+	if _, err := genhistory.MakeSSHKey(p, benchEmail); err != nil {
 		return "", fmt.Errorf("making the signing key: %w", err)
 	}
 	h.facts["key"] = p
@@ -169,7 +170,7 @@ func (h *harness) historyRepo(n int) (string, error) {
 	}
 	h.log("generating a history of %s signed commits in %s", fmtCount(n), dir)
 	start := time.Now()
-	hist, err := gen.GenerateHistory(dir, gen.HistoryOptions{Commits: n, Seed: 1, KeyFile: filepath.Join(h.work, fmt.Sprintf("history-%d.key", n)),
+	hist, err := genhistory.Generate(dir, genhistory.Options{Commits: n, Seed: 1, KeyFile: filepath.Join(h.work, fmt.Sprintf("history-%d.key", n)),
 		Name: benchName, Email: benchEmail})
 	if err != nil {
 		return "", err

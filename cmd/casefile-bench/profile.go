@@ -12,7 +12,7 @@ import (
 // microPattern selects the Go micro-benchmarks (benchstat-friendly names).
 const microPattern = `^Benchmark(Parse|DecodeTree|Encode|Validate|LintDoc|LintRun1000)$`
 
-var microPackages = []string{"./internal/record", "./internal/report/quickload", "./internal/validate", "./internal/lint"}
+var microPackages = []string{"./internal/record", "./internal/record/quickload", "./internal/validate", "./internal/lint"}
 
 // microBenchmarks runs go test -bench over the loader, the validator and the
 // linter and keeps the output for the report.
@@ -61,8 +61,8 @@ type profilePart struct {
 var hotSpots = []struct {
 	node, what string
 }{
-	{"github.com/casefile/casefile/internal/report/quickload.(*Reader).ReadTree", "fast path: reading a file and decoding it into the typed record and the JSON data model (quickload.Reader.ReadTree)"},
-	{"github.com/casefile/casefile/internal/report/quickload.readFile", "reading files (open, fstat, read, close; inside ReadTree)"},
+	{"github.com/casefile/casefile/internal/record/quickload.(*Reader).ReadTree", "fast path: reading a file and decoding it into the typed record and the JSON data model (quickload.Reader.ReadTree)"},
+	{"github.com/casefile/casefile/internal/record/quickload.readFile", "reading files (open, fstat, read, close; inside ReadTree)"},
 	{"github.com/casefile/casefile/internal/validate.(*Validator).Valid", "JSON Schema validation on the fast path (santhosh-tekuri/jsonschema v5, validate.Valid)"},
 	{"github.com/casefile/casefile/internal/lint.(*checker).run", "semantic rules (lint.checker.run, both paths)"},
 	{"github.com/casefile/casefile/internal/lint.(*Linter).LintFile", "full path, for files with findings or that the fast decoder leaves (lint.LintFile: record.Load, yaml.v3, positions)"},

@@ -13,7 +13,6 @@ import (
 	"github.com/casefile/casefile/internal/config"
 	"github.com/casefile/casefile/internal/custody"
 	"github.com/casefile/casefile/internal/lint"
-	"github.com/casefile/casefile/internal/record"
 	"github.com/casefile/casefile/internal/store"
 )
 
@@ -149,10 +148,10 @@ func headConfig(gitRoot string) (*config.Config, error) {
 
 // lintProblems adapts the linter to custody's record check: error-level
 // findings make a record at HEAD invalid.
-func lintProblems(l *lint.Linter) func(doc *record.Doc) []custody.RecordProblem {
-	return func(doc *record.Doc) []custody.RecordProblem {
+func lintProblems(l *lint.Linter) func(path string, data []byte) []custody.RecordProblem {
+	return func(path string, data []byte) []custody.RecordProblem {
 		var out []custody.RecordProblem
-		for _, f := range l.LintDoc(doc).Findings {
+		for _, f := range l.LintData(path, data).Findings {
 			if f.Severity == lint.Error {
 				out = append(out, custody.RecordProblem{Line: f.Line, Rule: f.Rule, Message: f.Message})
 			}

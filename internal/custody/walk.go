@@ -19,6 +19,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/casefile/casefile/internal/record"
+	"github.com/casefile/casefile/internal/record/quickload"
 )
 
 // DefaultSealPrefix is the ref prefix of seal tags made by `casefile seal`.
@@ -51,10 +52,11 @@ type VerifyOptions struct {
 	// the one reading objects) and parsing records; zero means GOMAXPROCS.
 	Workers int
 	// CheckRecord, when set, is called (concurrently) with every record
-	// that parses at HEAD and returns the problems that make it invalid,
+	// that parses at HEAD, given its path and content, and returns the
+	// problems that make it invalid,
 	// each reported as a RuleRecordLint violation. The caller supplies the
 	// rules (casefile's linter), which this package does not know.
-	CheckRecord func(doc *record.Doc) []RecordProblem
+	CheckRecord func(path string, data []byte) []RecordProblem
 }
 
 // RecordProblem is one reason a record at HEAD is invalid, as returned by
@@ -933,20 +935,24 @@ func (w *walker) checkEvidence() error {
 		if f.err != nil {
 			return
 		}
-		d, err := record.Parse(f.path, f.data)
-		f.data = nil
-		if err != nil {
-			f.err = err
-			return
+		// The fast decoder takes canonical records; anything else goes to
+		// the full loader, whose result and errors are authoritative.
+		rec, ok := quickload.Decode(f.data)
+		if !ok {
+			d, err := record.Parse(f.path, f.data)
+			if err == nil {
+				rec, err = d.Record()
+			}
+			if err != nil {
+				f.err = err
+				f.data = nil
+				return
+			}
 		}
 		if w.opts.CheckRecord != nil {
-			f.probs = w.opts.CheckRecord(d)
+			f.probs = w.opts.CheckRecord(f.path, f.data)
 		}
-		rec, err := d.Record()
-		if err != nil {
-			f.err = err
-			return
-		}
+		f.data = nil
 		f.id = rec.ID
 		f.ev = rec.Evidence
 	}

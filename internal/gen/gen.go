@@ -28,8 +28,8 @@ import (
 // --now 2026-12-01T00:00:00Z.
 var DefaultNow = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
-// firstYear is the year the generated log starts.
-const firstYear = 2019
+// FirstYear is the year the generated log starts.
+const FirstYear = 2019
 
 // Options configure Generate.
 type Options struct {
@@ -107,8 +107,8 @@ func Generate(dir string, opts Options) error {
 		opts.Now = DefaultNow
 	}
 	opts.Now = opts.Now.UTC()
-	if opts.Now.Year() <= firstYear {
-		return fmt.Errorf("gen: now %s is not after %d", opts.Now.Format(time.RFC3339), firstYear)
+	if opts.Now.Year() <= FirstYear {
+		return fmt.Errorf("gen: now %s is not after %d", opts.Now.Format(time.RFC3339), FirstYear)
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
@@ -172,7 +172,7 @@ var prefixes = map[string]string{
 // be.
 func (g *generator) planRecords() {
 	r := rand.New(rand.NewPCG(g.opts.Seed, 0x6361736566696c65))
-	start := time.Date(firstYear, 1, 1, 0, 0, 0, 0, time.UTC)
+	start := time.Date(FirstYear, 1, 1, 0, 0, 0, 0, time.UTC)
 	last := g.opts.Now.Add(-36 * time.Hour)
 	span := last.Sub(start)
 	days := int(span / (24 * time.Hour))

@@ -147,18 +147,39 @@ func (l *Linter) LintDoc(doc *record.Doc) FileResult {
 // (Run asks LintFile for it when a cross-record rule needs it).
 func (l *Linter) lintFast(r *quickload.Reader, path string) (FileResult, bool) {
 	rec, tree, ok := r.ReadTree(path)
-	if !ok {
-		return FileResult{}, false
-	}
-	doc := &record.Doc{Path: path, Data: tree}
-	if !l.schema.Valid(doc) {
-		return FileResult{}, false
-	}
-	c := &checker{doc: doc, rec: rec, cfg: l.cfg, now: l.now}
-	if len(c.run()) > 0 {
+	if !ok || !l.clean(path, rec, tree) {
 		return FileResult{}, false
 	}
 	return FileResult{ID: strings.Clone(rec.ID)}, true
+}
+
+// clean reports whether a record decoded by the fast decoder passes the
+// schema and every semantic rule.
+func (l *Linter) clean(path string, rec *record.Record, tree map[string]any) bool {
+	doc := &record.Doc{Path: path, Data: tree}
+	if !l.schema.Valid(doc) {
+		return false
+	}
+	c := &checker{doc: doc, rec: rec, cfg: l.cfg, now: l.now}
+	return len(c.run()) == 0
+}
+
+// LintData checks one record file's content read from elsewhere (a git
+// tree, for verify), the fast path first as Run does; path names the file
+// in findings.
+func (l *Linter) LintData(path string, data []byte) FileResult {
+	if rec, tree, ok := quickload.DecodeTree(data); ok && l.clean(path, rec, tree) {
+		return FileResult{ID: rec.ID}
+	}
+	doc, err := record.Parse(path, data)
+	if err != nil {
+		var p *record.Problem
+		if errors.As(err, &p) {
+			return FileResult{Findings: []Finding{fromProblem(p)}}
+		}
+		return FileResult{Findings: []Finding{{File: path, Line: 1, Column: 1, Severity: Error, Rule: record.RuleEncoding, Message: err.Error()}}}
+	}
+	return l.LintDoc(doc)
 }
 
 // LintFile loads and checks one file with the full loader.

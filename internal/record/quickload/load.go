@@ -1,4 +1,4 @@
-// Package quickload reads record files for reports, fast. yaml.v3 reads
+// Package quickload reads record files for lint, list and reports, fast. yaml.v3 reads
 // records at about 10 MB/s, so a report over 100,000 records would spend half
 // a minute in the YAML parser. Records are written in casefile's canonical
 // block style, which a small recursive-descent decoder reads tens of times

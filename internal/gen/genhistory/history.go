@@ -1,4 +1,7 @@
-package gen
+// Package genhistory makes records repositories whose history is many
+// signed commits, for benchmarks of verify and history: gen makes the
+// records, this package commits and signs them.
+package genhistory
 
 import (
 	"crypto/ed25519"
@@ -16,16 +19,17 @@ import (
 
 	"github.com/casefile/casefile/internal/config"
 	"github.com/casefile/casefile/internal/custody"
+	"github.com/casefile/casefile/internal/gen"
 	"github.com/casefile/casefile/internal/store"
 )
 
-// HistoryOptions configure GenerateHistory.
-type HistoryOptions struct {
+// Options configure Generate.
+type Options struct {
 	// Commits is the number of signed commits; 0 means 1000. The first
 	// holds casefile.yaml and the trust file, each later one files one
 	// record (with its evidence files), in order of the records' IDs.
 	Commits int
-	// Seed selects the records, as Options.Seed does.
+	// Seed selects the records, as gen.Options.Seed does.
 	Seed uint64
 	// KeyFile is where the SSH signing key, made for the history, is
 	// written (mode 0600; the public key goes to KeyFile.pub), so that
@@ -47,19 +51,19 @@ type History struct {
 	Signer custody.KeySigner
 }
 
-// GenerateHistory makes a records repository at dir (which must not exist
+// Generate makes a records repository at dir (which must not exist
 // or be empty) whose history is opts.Commits commits, each signed in-process
 // with an SSH key made for it (casefile's signer, the signature git commit
 // -S makes) and trusted by .casefile/allowed_signers. The records are those
 // Generate writes for Commits-1 records; author times rise one commit at a
-// time from 2019 to before DefaultNow. The work tree holds the files of the
+// time from 2019 to before gen.DefaultNow. The work tree holds the files of the
 // last commit; the index is not written (git reset -q writes it).
 //
 // The objects are written here, loose and without fsync, rather than
 // through store's write path, which makes each commit durable with several
 // fsyncs: right for a record, minutes of waiting for a fixture of 10,000
 // commits.
-func GenerateHistory(dir string, opts HistoryOptions) (*History, error) {
+func Generate(dir string, opts Options) (*History, error) {
 	if opts.Commits == 0 {
 		opts.Commits = 1000
 	}
@@ -89,7 +93,7 @@ func GenerateHistory(dir string, opts HistoryOptions) (*History, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(staging)
-	if err := Generate(staging, Options{Records: opts.Commits - 1, Seed: opts.Seed, EvidenceFiles: true}); err != nil {
+	if err := gen.Generate(staging, gen.Options{Records: opts.Commits - 1, Seed: opts.Seed, EvidenceFiles: true}); err != nil {
 		return nil, err
 	}
 	byRecord, err := stagedFiles(staging)
@@ -116,8 +120,8 @@ func GenerateHistory(dir string, opts HistoryOptions) (*History, error) {
 	}
 	const trust = ".casefile/allowed_signers"
 	trustLine := []byte(fmt.Sprintf("%s namespaces=\"git\" %s\n", opts.Email, pub))
-	start := time.Date(firstYear, 1, 1, 9, 0, 0, 0, time.UTC)
-	step := DefaultNow.Add(-24*time.Hour).Sub(start) / time.Duration(opts.Commits)
+	start := time.Date(gen.FirstYear, 1, 1, 9, 0, 0, 0, time.UTC)
+	step := gen.DefaultNow.Add(-24*time.Hour).Sub(start) / time.Duration(opts.Commits)
 	w, err := newObjectWriter(repo.GitDir())
 	if err != nil {
 		return nil, err

@@ -1,14 +1,11 @@
-package gen
+package genhistory
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -33,7 +30,7 @@ func git(t *testing.T, dir string, args ...string) string {
 // every commit git accepts as signed by the trusted key, and which
 // casefile's custody library verifies completely; the history of a record
 // is the commit git log names for its path.
-func TestGenerateHistory(t *testing.T) {
+func TestGenerate(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("needs git")
 	}
@@ -42,7 +39,7 @@ func TestGenerateHistory(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "log")
 	const commits = 40
-	h, err := GenerateHistory(dir, HistoryOptions{Commits: commits, Seed: 3, KeyFile: filepath.Join(t.TempDir(), "id_ed25519")})
+	h, err := Generate(dir, Options{Commits: commits, Seed: 3, KeyFile: filepath.Join(t.TempDir(), "id_ed25519")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,62 +82,5 @@ func TestGenerateHistory(t *testing.T) {
 		if len(hist) != 1 || hist[0].Commit != want || !hist[0].Signature.OK() || hist[0].Record != id {
 			t.Errorf("custody.History(%s) = %+v, want one signed commit %s", p, hist, want)
 		}
-	}
-}
-
-// TestVERIS: the generated VERIS files are the source incidents with IDs of
-// their own, distinct and stable for a seed.
-func TestVERIS(t *testing.T) {
-	src := t.TempDir()
-	for i, text := range []string{
-		`{"incident_id": "A", "summary": "one", "plus": {"master_id": "M"}}`,
-		`{"incident_id": "B", "summary": "two"}`,
-	} {
-		if err := os.WriteFile(filepath.Join(src, fmt.Sprintf("%d.json", i)), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	read := func(dir string) map[string]map[string]any {
-		names, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-		out := map[string]map[string]any{}
-		for _, n := range names {
-			data, err := os.ReadFile(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var m map[string]any
-			if err := json.Unmarshal(data, &m); err != nil {
-				t.Fatal(err)
-			}
-			out[filepath.Base(n)] = m
-		}
-		return out
-	}
-	a, b := t.TempDir(), t.TempDir()
-	for _, dir := range []string{a, b} {
-		if err := VERIS(dir, src, 5, 9); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got := read(a)
-	if len(got) != 5 || !reflect.DeepEqual(got, read(b)) {
-		t.Fatalf("%d files, or not the same for one seed", len(got))
-	}
-	masters := map[any]bool{}
-	summaries := map[any]int{}
-	for name, m := range got {
-		if name != m["incident_id"].(string)+".json" {
-			t.Errorf("%s holds incident_id %v", name, m["incident_id"])
-		}
-		summaries[m["summary"]]++
-		if plus, ok := m["plus"].(map[string]any); ok {
-			if plus["master_id"] == "M" || masters[plus["master_id"]] {
-				t.Errorf("%s: master_id %v not new", name, plus["master_id"])
-			}
-			masters[plus["master_id"]] = true
-		}
-	}
-	if summaries["one"] != 3 || summaries["two"] != 2 {
-		t.Errorf("summaries %v, want one ×3 and two ×2", summaries)
 	}
 }
