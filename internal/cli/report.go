@@ -106,6 +106,10 @@ func (env *Env) readReportInput(ctx context.Context, o reportOutput, formats []s
 	if err != nil {
 		return nil, usageError(fmt.Errorf("reading records: %w", err))
 	}
+	// The stamp (casefile verify's walk) runs before the records are read:
+	// with 100,000 records held, the collector would rescan them all
+	// through verify's allocations, tripling its cost.
+	in.stamp = env.reportStamp(ctx, root, files, now, !o.noVerify)
 	results := env.loadWithProgress(files, quickload.Options{Omit: unused})
 	for _, r := range results {
 		if r.Err != nil {
@@ -115,7 +119,6 @@ func (env *Env) readReportInput(ctx context.Context, o reportOutput, formats []s
 		}
 		in.records = append(in.records, r.Record)
 	}
-	in.stamp = env.reportStamp(ctx, root, files, !o.noVerify)
 	if in.unreadable > 0 {
 		note := fmt.Sprintf("%d record %s could not be read and %s missing from this report.", in.unreadable,
 			plural(in.unreadable, "file", "files"), plural(in.unreadable, "is", "are"))
@@ -157,7 +160,7 @@ const reportCompareLimit = 5000
 // Reports read the work tree (it is what lint checks and what the user
 // sees), so the stamp also says when the record files differ from the
 // commit.
-func (env *Env) reportStamp(ctx context.Context, root string, files []string, verify bool) rpt.Stamp {
+func (env *Env) reportStamp(ctx context.Context, root string, files []string, now time.Time, verify bool) rpt.Stamp {
 	repo, err := store.Open(root)
 	if err != nil {
 		return rpt.Stamp{Note: "They are not in a git repository."}
@@ -166,7 +169,7 @@ func (env *Env) reportStamp(ctx context.Context, root string, files []string, ve
 	if err != nil || head == "" {
 		return rpt.Stamp{Note: "The repository has no commit yet."}
 	}
-	st := env.verifyStamp(ctx, repo.Root(), root, head, verify)
+	st := env.verifyStamp(ctx, repo.Root(), root, head, now, verify)
 	prefix, err := filepath.Rel(repo.Root(), filepath.Join(root, config.RecordsDir))
 	if err != nil || strings.HasPrefix(prefix, "..") {
 		return st.Stamp
@@ -239,7 +242,7 @@ func (s *stampNotes) addNote(n string) { s.Note = strings.TrimSpace(s.Note + " "
 // its git repository: verify checks records/, evidence/ and the trust
 // files at the top of the tree, so on a subfolder it would check nothing
 // and pass.
-func (env *Env) verifyStamp(ctx context.Context, gitRoot, root, head string, verify bool) stampNotes {
+func (env *Env) verifyStamp(ctx context.Context, gitRoot, root, head string, now time.Time, verify bool) stampNotes {
 	st := stampNotes{rpt.NewStamp(head, rpt.VerifyNotRun, 0)}
 	if !verify {
 		st.addNote("casefile verify was skipped (--no-verify).")
@@ -254,7 +257,7 @@ func (env *Env) verifyStamp(ctx context.Context, gitRoot, root, head string, ver
 			filepath.ToSlash(rel), gitRoot))
 		return st
 	}
-	rep, err := env.verifyChain(ctx, gitRoot, custody.VerifyOptions{})
+	rep, err := env.verifyChain(ctx, gitRoot, now, custody.VerifyOptions{})
 	if err != nil {
 		st.Stamp = rpt.NewStamp(head, rpt.VerifyError, 0)
 		st.addNote("(" + err.Error() + ")")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -70,7 +71,7 @@ func runVerify(ctx context.Context, env *Env, opts verifyOptions) error {
 	if err != nil {
 		return repoError(err)
 	}
-	rep, err := env.verifyChain(ctx, sr.Root(), custody.VerifyOptions{
+	rep, err := env.verifyChain(ctx, sr.Root(), env.now(), custody.VerifyOptions{
 		From:                opts.from,
 		AllowAuthorMismatch: opts.allowMismatch,
 		PlatformPrincipals:  opts.platform,
@@ -101,15 +102,15 @@ func runVerify(ctx context.Context, env *Env, opts verifyOptions) error {
 
 // verifyChain is casefile verify's check of the repository at gitRoot, for
 // the verify command and the stamp of every report: the custody walk, with
-// each record at HEAD linted under HEAD's casefile.yaml (what was committed,
-// not what the work tree may have changed), and a progress line on a
-// terminal.
-func (env *Env) verifyChain(ctx context.Context, gitRoot string, vo custody.VerifyOptions) (*custody.VerifyReport, error) {
+// each record at HEAD linted as of now under HEAD's casefile.yaml (what was
+// committed, not what the work tree may have changed), and a progress line
+// on a terminal.
+func (env *Env) verifyChain(ctx context.Context, gitRoot string, now time.Time, vo custody.VerifyOptions) (*custody.VerifyReport, error) {
 	cfg, err := headConfig(gitRoot)
 	if err != nil {
 		return nil, err
 	}
-	linter, err := lint.New(lint.Options{Config: cfg, Now: env.now()})
+	linter, err := lint.New(lint.Options{Config: cfg, Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -119,6 +120,7 @@ func (env *Env) verifyChain(ctx context.Context, gitRoot string, vo custody.Veri
 	}
 	defer repo.Close()
 	vo.CheckRecord = lintProblems(linter)
+
 	p := env.startProgress("verifying the chain of custody")
 	vo.Progress = p.update
 	defer p.stop()

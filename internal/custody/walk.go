@@ -913,24 +913,6 @@ func (w *walker) checkEvidence() error {
 		ev    []record.Evidence
 		probs []RecordProblem
 	}
-	var files []*recFile
-	err = w.r.walkFiles(recs, "records", func(p string, e treeEntry) error {
-		if !strings.HasSuffix(p, ".yaml") && !strings.HasSuffix(p, ".yml") {
-			return nil
-		}
-		f := &recFile{path: p}
-		if !e.isFile() {
-			f.err = fmt.Errorf("%s: not a regular file (mode %o)", p, uint32(e.mode))
-		} else {
-			f.data, f.err = w.r.readBlob(e.hash, maxRecordBlob)
-		}
-		files = append(files, f)
-		return nil
-	})
-	if err != nil {
-		w.violate(w.head.String(), "records", objectRule(err), "listing records at HEAD: "+err.Error())
-	}
-	w.rep.Counts.Records = len(files)
 	parse := func(f *recFile) {
 		if f.err != nil {
 			return
@@ -956,7 +938,41 @@ func (w *walker) checkEvidence() error {
 		f.id = rec.ID
 		f.ev = rec.Evidence
 	}
-	parallel(len(files), w.opts.Workers, func(i int) { parse(files[i]) })
+	// One goroutine reads the blobs (the object reader is not shared) and
+	// hands each to the parsers through a short queue, so only a few
+	// records' text is in memory at once, however large the log.
+	jobs := make(chan *recFile, 4*w.opts.Workers)
+	var wg sync.WaitGroup
+	for range w.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range jobs {
+				parse(f)
+			}
+		}()
+	}
+	var files []*recFile
+	err = w.r.walkFiles(recs, "records", func(p string, e treeEntry) error {
+		if !strings.HasSuffix(p, ".yaml") && !strings.HasSuffix(p, ".yml") {
+			return nil
+		}
+		f := &recFile{path: p}
+		if !e.isFile() {
+			f.err = fmt.Errorf("%s: not a regular file (mode %o)", p, uint32(e.mode))
+		} else {
+			f.data, f.err = w.r.readBlob(e.hash, maxRecordBlob)
+		}
+		files = append(files, f)
+		jobs <- f
+		return nil
+	})
+	close(jobs)
+	wg.Wait()
+	if err != nil {
+		w.violate(w.head.String(), "records", objectRule(err), "listing records at HEAD: "+err.Error())
+	}
+	w.rep.Counts.Records = len(files)
 
 	head := w.head.String()
 	// No two records at HEAD share an ID (lint's id-unique, which looks
@@ -1039,33 +1055,6 @@ func (w *walker) checkEvidence() error {
 		}
 	}
 	return nil
-}
-
-// parallel runs fn(0..n-1) on up to workers goroutines.
-func parallel(n, workers int, fn func(i int)) {
-	workers = min(workers, n)
-	if workers <= 1 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	next := make(chan int, workers)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				fn(i)
-			}
-		}()
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }
 
 // hashBlob streams a blob through SHA-256, so evidence of any size is
