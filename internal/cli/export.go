@@ -3,9 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -201,24 +199,6 @@ func runExportVeris(_ context.Context, env *Env, opts exportOptions) error {
 	fmt.Fprintf(env.Stderr, "casefile: exported %d %s as VERIS %s %s\n", len(incidents), plural(len(incidents), "record", "records"), schema.VERISVersion, where)
 	if n := unreadable + failed; n > 0 {
 		return &exitError{ExitFindings, fmt.Errorf("%d %s could not be exported", n, plural(n, "record", "records"))}
-	}
-	return nil
-}
-
-// writeFileAtomic writes a file through a temporary file and a rename, so
-// a reader never sees half an incident.
-func writeFileAtomic(p string, data []byte) error {
-	var rnd [6]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		return err
-	}
-	tmp := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+"."+hex.EncodeToString(rnd[:])+".tmp")
-	if err := os.WriteFile(tmp, data, 0o666); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		os.Remove(tmp)
-		return err
 	}
 	return nil
 }
