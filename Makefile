@@ -28,7 +28,7 @@ bench:
 # Each fuzz target runs for FUZZTIME; crashers land in testdata/fuzz and
 # become regression tests that make test runs.
 FUZZTIME ?= 30s
-FUZZ_TARGETS := ./internal/record:FuzzParse ./internal/record:FuzzEncodeRoundTrip ./internal/record:FuzzSet
+FUZZ_TARGETS := ./internal/record:FuzzParse ./internal/record:FuzzEncodeRoundTrip ./internal/record:FuzzSet ./internal/veris:FuzzImport
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 	  echo "== $$fn ($$pkg, $(FUZZTIME))"; \
