@@ -109,7 +109,16 @@ func loadForExport(env *Env, ids []string) (*config.Config, []record.Loaded, int
 	}
 	var out []record.Loaded
 	unreadable := 0
-	for _, l := range record.LoadFiles(files) {
+	inside := files[:0]
+	for _, f := range files {
+		if err := recordFileInside(root, f); err != nil {
+			unreadable++
+			fmt.Fprintf(env.Stderr, "casefile: skipping %s: %v (run casefile lint)\n", env.rel(f), err)
+			continue
+		}
+		inside = append(inside, f)
+	}
+	for _, l := range record.LoadFiles(inside) {
 		if l.Err != nil {
 			unreadable++
 			fmt.Fprintf(env.Stderr, "casefile: skipping %s: %v (run casefile lint)\n", env.rel(l.Path), l.Err)
@@ -131,6 +140,31 @@ func loadForExport(env *Env, ids []string) (*config.Config, []record.Loaded, int
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Record.ID < out[j].Record.ID })
 	return cfg, out, unreadable, nil
+}
+
+// recordFileInside refuses a record file that is not a regular file, or
+// whose folder resolves outside the repository: reading through a symbolic
+// link would export whatever it points at.
+func recordFileInside(root, p string) error {
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return errors.New("not a regular file (a symbolic link?); records must be regular files inside the repository")
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return err
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(p))
+	if err != nil {
+		return err
+	}
+	if !pathWithin(dir, realRoot) {
+		return fmt.Errorf("its folder resolves to %s, outside the repository", dir)
+	}
+	return nil
 }
 
 func runExportVeris(_ context.Context, env *Env, opts exportOptions) error {
