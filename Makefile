@@ -63,7 +63,11 @@ bench:
 # Each fuzz target runs for FUZZTIME; crashers land in testdata/fuzz and
 # become regression tests that make test runs.
 FUZZTIME ?= 30s
-FUZZ_TARGETS := ./internal/record:FuzzParse ./internal/record:FuzzEncodeRoundTrip ./internal/record:FuzzSet ./internal/custody:FuzzParseAllowedSigners ./internal/custody:FuzzCommitSignature
+FUZZ_TARGETS := \
+	./internal/record:FuzzParse ./internal/record:FuzzEncodeRoundTrip ./internal/record:FuzzSet \
+	./internal/record/quickload:FuzzDecode ./internal/validate:FuzzValidate \
+	./internal/custody:FuzzParseAllowedSigners ./internal/custody:FuzzCommitSignature \
+	./internal/veris:FuzzImport
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 	  echo "== $$fn ($$pkg, $(FUZZTIME))"; \

@@ -3,9 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -111,7 +109,16 @@ func loadForExport(env *Env, ids []string) (*config.Config, []record.Loaded, int
 	}
 	var out []record.Loaded
 	unreadable := 0
-	for _, l := range record.LoadFiles(files) {
+	inside := files[:0]
+	for _, f := range files {
+		if err := recordFileInside(root, f); err != nil {
+			unreadable++
+			fmt.Fprintf(env.Stderr, "casefile: skipping %s: %v (run casefile lint)\n", env.rel(f), err)
+			continue
+		}
+		inside = append(inside, f)
+	}
+	for _, l := range record.LoadFiles(inside) {
 		if l.Err != nil {
 			unreadable++
 			fmt.Fprintf(env.Stderr, "casefile: skipping %s: %v (run casefile lint)\n", env.rel(l.Path), l.Err)
@@ -133,6 +140,31 @@ func loadForExport(env *Env, ids []string) (*config.Config, []record.Loaded, int
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Record.ID < out[j].Record.ID })
 	return cfg, out, unreadable, nil
+}
+
+// recordFileInside refuses a record file that is not a regular file, or
+// whose folder resolves outside the repository: reading through a symbolic
+// link would export whatever it points at.
+func recordFileInside(root, p string) error {
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return errors.New("not a regular file (a symbolic link?); records must be regular files inside the repository")
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return err
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(p))
+	if err != nil {
+		return err
+	}
+	if !pathWithin(dir, realRoot) {
+		return fmt.Errorf("its folder resolves to %s, outside the repository", dir)
+	}
+	return nil
 }
 
 func runExportVeris(_ context.Context, env *Env, opts exportOptions) error {
@@ -201,24 +233,6 @@ func runExportVeris(_ context.Context, env *Env, opts exportOptions) error {
 	fmt.Fprintf(env.Stderr, "casefile: exported %d %s as VERIS %s %s\n", len(incidents), plural(len(incidents), "record", "records"), schema.VERISVersion, where)
 	if n := unreadable + failed; n > 0 {
 		return &exitError{ExitFindings, fmt.Errorf("%d %s could not be exported", n, plural(n, "record", "records"))}
-	}
-	return nil
-}
-
-// writeFileAtomic writes a file through a temporary file and a rename, so
-// a reader never sees half an incident.
-func writeFileAtomic(p string, data []byte) error {
-	var rnd [6]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		return err
-	}
-	tmp := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+"."+hex.EncodeToString(rnd[:])+".tmp")
-	if err := os.WriteFile(tmp, data, 0o666); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		os.Remove(tmp)
-		return err
 	}
 	return nil
 }

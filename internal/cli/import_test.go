@@ -237,7 +237,7 @@ func benchFiles(tb testing.TB, n int) string {
 // BenchmarkImport imports 10,000 VERIS files (generated from the 38 real
 // VCDB incidents, with their own IDs and dates) into a fresh repository in
 // one signed batch commit. The dry-run case is the same work without the
-// commit: reading, mapping, linting every record twice and numbering.
+// commit: reading, mapping, numbering, rendering and linting every record.
 func BenchmarkImport(b *testing.B) {
 	const n = 10000
 	dir := benchFiles(b, n)

@@ -133,7 +133,7 @@ func runRender(ctx context.Context, env *Env, opts renderOptions) error {
 		_, err := env.Stdout.Write(res.Output)
 		return err
 	}
-	if err := writeRenderedAtomic(outPath, res.Output); err != nil {
+	if err := writeFileAtomic(outPath, res.Output); err != nil {
 		return fmt.Errorf("writing %s: %w", opts.out, err)
 	}
 	fmt.Fprintf(env.Stderr, "casefile: wrote %s (%s, %s)\n", opts.out, res.Source.Path, res.Source.Origin())
@@ -174,10 +174,10 @@ func pathWithin(p, dir string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// writeRenderedAtomic writes data to a temporary file in the target's folder and
+// writeFileAtomic writes data to a temporary file in the target's folder and
 // renames it over the target, so a reader sees the old file or the whole new
 // one, never a part.
-func writeRenderedAtomic(p string, data []byte) (err error) {
+func writeFileAtomic(p string, data []byte) (err error) {
 	dir := filepath.Dir(p)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(p)+".tmp-*")
 	if err != nil {

@@ -100,6 +100,12 @@ func conform(v any, n *node, path string, out *[]Displaced) (any, bool) {
 				res = append(res, dv)
 			}
 		}
+		if n.MinItems != nil && len(res) < *n.MinItems {
+			// Too short, with nothing that could fill it (victim.region:
+			// [] has no "Unknown" code): the list cannot be exported here.
+			*out = append(*out, Displaced{path, v})
+			return nil, false
+		}
 		return res, true
 	case "string":
 		s, isStr := v.(string)
