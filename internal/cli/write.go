@@ -185,16 +185,11 @@ func findRecord(tx fileReader, id string) (string, []byte, error) {
 	return "", nil, usageError(fmt.Errorf("no record %s in this repository", id))
 }
 
-// checkID refuses IDs that could name a path outside records/ or smuggle
-// look-alike characters: only ASCII capitals, digits and hyphens.
+// checkID refuses an ID given on the command line that record.CheckID
+// refuses, as a usage error.
 func checkID(id string) error {
-	if id == "" || len(id) > 64 {
-		return usageError(fmt.Errorf("invalid record ID %q", id))
-	}
-	for _, r := range id {
-		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
-			return usageError(fmt.Errorf("invalid record ID %q: only capital letters, digits and hyphens", id))
-		}
+	if err := record.CheckID(id); err != nil {
+		return usageError(err)
 	}
 	return nil
 }

@@ -189,8 +189,12 @@ func (l *Linter) LintFile(path string) FileResult {
 		return FileResult{Findings: []Finding{{File: path, Line: 1, Column: 1, Severity: Error, Rule: record.RuleEncoding, Message: err.Error()}}}
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
+		what := "record"
+		if st, err := os.Stat(path); err == nil && st.IsDir() {
+			what = "folder of records"
+		}
 		return FileResult{Findings: []Finding{{File: path, Line: 1, Column: 1, Severity: Error, Rule: RuleSymlink,
-			Message: "record is a symbolic link; records must be regular files inside the repository"}}}
+			Message: what + " is a symbolic link; records must be regular files inside the repository"}}}
 	}
 	doc, err := record.Load(path)
 	if err != nil {
@@ -335,6 +339,14 @@ func Collect(paths []string) ([]string, error) {
 				return err
 			}
 			name := d.Name()
+			if d.Type()&fs.ModeSymlink != 0 {
+				// WalkDir does not follow a linked folder; name it, so lint
+				// refuses it rather than skip the records behind it.
+				if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+					add(path)
+					return nil
+				}
+			}
 			if d.IsDir() {
 				if path != p && strings.HasPrefix(name, ".") {
 					return filepath.SkipDir

@@ -11,6 +11,7 @@ package quickload
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -91,10 +92,23 @@ type worker struct {
 func (w *worker) load(path string) Result {
 	w.full = false
 	if rec, ok := w.fast(path); ok {
-		return Result{Path: path, Record: rec}
+		return checked(Result{Path: path, Record: rec})
 	}
 	w.full = true
 	return fullLoad(path)
+}
+
+// checked refuses a record whose ID record.CheckID refuses: listings and
+// reports print IDs, and one with a path or look-alike characters in it is
+// not shown as if it were a record (lint names the schema violation).
+func checked(res Result) Result {
+	if res.Record == nil {
+		return res
+	}
+	if err := record.CheckID(res.Record.ID); err != nil {
+		return Result{Path: res.Path, Err: fmt.Errorf("%s: %w", res.Path, err)}
+	}
+	return res
 }
 
 // fast reads and decodes path; false sends it to the full loader, which
@@ -124,9 +138,14 @@ func (w *worker) fast(path string) (*record.Record, bool) {
 	return rec, true
 }
 
-// fullLoad is record.LoadFiles for one file.
+// fullLoad is record.LoadFiles for one file. A symbolic link is refused,
+// as lint refuses it: it may lead to a file outside the repository.
 func fullLoad(path string) Result {
 	res := Result{Path: path}
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		res.Err = fmt.Errorf("%s: record is a symbolic link; records must be regular files inside the repository", path)
+		return res
+	}
 	doc, err := record.Load(path)
 	if err != nil {
 		res.Err = err
@@ -139,7 +158,7 @@ func fullLoad(path string) Result {
 	if res.Err != nil {
 		res.Record = nil
 	}
-	return res
+	return checked(res)
 }
 
 // Each loads files in parallel (GOMAXPROCS workers) and calls fn with each
@@ -161,7 +180,7 @@ func Each(files []string, fn func(i int, res Result)) {
 					return
 				}
 				if rec, _, ok := r.read(files[i]); ok && rec.ID != "" {
-					fn(i, Result{Path: files[i], Record: rec})
+					fn(i, checked(Result{Path: files[i], Record: rec}))
 					continue
 				}
 				fn(i, fullLoad(files[i]))
