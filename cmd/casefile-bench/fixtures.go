@@ -72,8 +72,11 @@ func (h *harness) configureSigning(dir string) error {
 		return err
 	}
 	for _, kv := range [][2]string{
-		{"user.name", benchName}, {"user.email", benchEmail}, {"gpg.format", "ssh"},
-		{"user.signingkey", key}, {"gpg.ssh.allowedSignersFile", ".casefile/allowed_signers"},
+		{"user.name", benchName},
+		{"user.email", benchEmail},
+		{"gpg.format", "ssh"},
+		{"user.signingkey", key},
+		{"gpg.ssh.allowedSignersFile", ".casefile/allowed_signers"},
 	} {
 		if err := gitIn(dir, "config", kv[0], kv[1]); err != nil {
 			return err
@@ -170,8 +173,10 @@ func (h *harness) historyRepo(n int) (string, error) {
 	}
 	h.log("generating a history of %s signed commits in %s", fmtCount(n), dir)
 	start := time.Now()
-	hist, err := genhistory.Generate(dir, genhistory.Options{Commits: n, Seed: 1, KeyFile: filepath.Join(h.work, fmt.Sprintf("history-%d.key", n)),
-		Name: benchName, Email: benchEmail})
+	hist, err := genhistory.Generate(dir, genhistory.Options{
+		Commits: n, Seed: 1, KeyFile: filepath.Join(h.work, fmt.Sprintf("history-%d.key", n)),
+		Name: benchName, Email: benchEmail,
+	})
 	if err != nil {
 		return "", err
 	}

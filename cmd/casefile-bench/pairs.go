@@ -119,8 +119,10 @@ var lintCommands = []command{
 	{
 		ID: "ajv", Label: "ajv-cli (YAML core schema)", Peer: true, Fixture: "records",
 		Args: func(h *harness) []string {
-			return []string{h.node, h.ajvCLI, "validate", "--spec=draft2020", "-c", "ajv-formats", "-c", h.ajvShim,
-				"--strict=false", "--errors=line", "-s", h.schema, "-d", "records/**/*.yaml"}
+			return []string{
+				h.node, h.ajvCLI, "validate", "--spec=draft2020", "-c", "ajv-formats", "-c", h.ajvShim,
+				"--strict=false", "--errors=line", "-s", h.schema, "-d", "records/**/*.yaml",
+			}
 		},
 		Needs: needsAjv,
 		Check: func(n int, r *run) error {
@@ -134,8 +136,10 @@ var lintCommands = []command{
 	{
 		ID: "ajv-stock", Label: "ajv-cli (as shipped)", Peer: true, Fixture: "records", Runs: 2,
 		Args: func(h *harness) []string {
-			return []string{h.node, h.ajvCLI, "validate", "--spec=draft2020", "-c", "ajv-formats",
-				"--strict=false", "--errors=line", "-s", h.schema, "-d", "records/**/*.yaml"}
+			return []string{
+				h.node, h.ajvCLI, "validate", "--spec=draft2020", "-c", "ajv-formats",
+				"--strict=false", "--errors=line", "-s", h.schema, "-d", "records/**/*.yaml",
+			}
 		},
 		Needs: needsAjv,
 		Check: func(n int, r *run) error {

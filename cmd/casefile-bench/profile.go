@@ -53,7 +53,6 @@ type profileResult struct {
 type profilePart struct {
 	what string
 	secs float64
-	fix  string
 }
 
 // hotSpots are the parts of a lint run the report breaks the profile into:

@@ -86,8 +86,10 @@ func runList(_ context.Context, env *Env, opts listOptions) error {
 			return
 		}
 		c := strings.Clone
-		all[i] = listRow{ID: c(r.ID), Kind: c(r.Kind), Status: c(r.Status), Severity: c(r.Severity()), Category: c(r.Category()),
-			IsIncident: r.IsIncident(), Reported: c(r.Reported.At.Raw), Title: c(r.Title), Path: env.rel(l.Path)}
+		all[i] = listRow{
+			ID: c(r.ID), Kind: c(r.Kind), Status: c(r.Status), Severity: c(r.Severity()), Category: c(r.Category()),
+			IsIncident: r.IsIncident(), Reported: c(r.Reported.At.Raw), Title: c(r.Title), Path: env.rel(l.Path),
+		}
 		keep[i] = true
 	})
 	var rows []listRow

@@ -101,8 +101,10 @@ func runRender(ctx context.Context, env *Env, opts renderOptions) error {
 	if err != nil {
 		return err
 	}
-	d, err := render.NewData(doc, cfg, render.Options{Path: p, Now: env.now(), Zone: zone, Commit: head,
-		Generator: "casefile " + version()})
+	d, err := render.NewData(doc, cfg, render.Options{
+		Path: p, Now: env.now(), Zone: zone, Commit: head,
+		Generator: "casefile " + version(),
+	})
 	if err != nil {
 		return err
 	}

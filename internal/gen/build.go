@@ -633,16 +633,20 @@ func (b *builder) notifications(f *facts) {
 	var regs []regime
 	var ns []notification
 	if f.sevRank >= 0 && f.sevRank <= 1 {
-		ns = append(ns, notification{at: clamp(a + b.between(10*time.Minute, 2*time.Hour)), party: "management", name: "Executive board",
-			by: f.im, channel: "phone", summary: "Situation, expected impact and next steps of the response."})
+		ns = append(ns, notification{
+			at: clamp(a + b.between(10*time.Minute, 2*time.Hour)), party: "management", name: "Executive board",
+			by: f.im, channel: "phone", summary: "Situation, expected impact and next steps of the response.",
+		})
 	}
 	if f.personal {
 		if f.risky {
 			regs = append(regs, regime{id: "gdpr-33", aware: a})
 			at := a + b.between(12*time.Hour, 70*time.Hour)
-			n := notification{party: "supervisory-authority", name: "Hamburg Commissioner for Data Protection", regime: "gdpr-33", phase: "initial",
+			n := notification{
+				party: "supervisory-authority", name: "Hamburg Commissioner for Data Protection", regime: "gdpr-33", phase: "initial",
 				by: dpo, channel: "online form", ref: "HmbBfDI-" + year + "-" + pad(1+r.IntN(9999), 4),
-				summary: "Nature of the breach, categories and approximate numbers of data subjects, likely consequences and measures taken."}
+				summary: "Nature of the breach, categories and approximate numbers of data subjects, likely consequences and measures taken.",
+			}
 			if b.chance(5) {
 				at = a + b.between(80*time.Hour, 120*time.Hour)
 				n.late = "The number of affected data subjects was only known after the log analysis finished."
@@ -651,8 +655,10 @@ func (b *builder) notifications(f *facts) {
 			ns = append(ns, n)
 			if f.sevRank == 0 {
 				regs = append(regs, regime{id: "gdpr-34", aware: a})
-				ns = append(ns, notification{at: clamp(a + b.between(24*time.Hour, 96*time.Hour)), party: "data-subjects", regime: "gdpr-34",
-					by: dpo, channel: "e-mail", summary: "What happened, what data was involved and what the data subjects can do."})
+				ns = append(ns, notification{
+					at: clamp(a + b.between(24*time.Hour, 96*time.Hour)), party: "data-subjects", regime: "gdpr-34",
+					by: dpo, channel: "e-mail", summary: "What happened, what data was involved and what the data subjects can do.",
+				})
 			}
 		} else {
 			regs = append(regs, regime{id: "gdpr-33", aware: a, notApplicable: "Unlikely to result in a risk to the rights and freedoms of the data subjects (Art. 33(1) GDPR); the data was encrypted or promptly deleted by the recipient."})
@@ -667,31 +673,43 @@ func (b *builder) notifications(f *facts) {
 		regs = append(regs, regime{id: "nis2-23", aware: a, classified: min(a+time.Hour, z), hasClassified: true})
 		ref := "BSI-" + year + "-" + pad(1+r.IntN(99999), 5)
 		if at := a + b.between(2*time.Hour, 20*time.Hour); at <= last {
-			ns = append(ns, notification{at: at, party: "csirt", name: "BSI", regime: "nis2-23", phase: "early-warning",
-				by: securityLead, channel: "reporting portal", ref: ref})
+			ns = append(ns, notification{
+				at: at, party: "csirt", name: "BSI", regime: "nis2-23", phase: "early-warning",
+				by: securityLead, channel: "reporting portal", ref: ref,
+			})
 		}
 		if at := a + b.between(30*time.Hour, 70*time.Hour); at <= last {
-			ns = append(ns, notification{at: at, party: "csirt", name: "BSI", regime: "nis2-23", phase: "initial",
-				by: securityLead, channel: "reporting portal", ref: ref, summary: "Incident notification with an initial assessment: severity, impact and indicators of compromise."})
+			ns = append(ns, notification{
+				at: at, party: "csirt", name: "BSI", regime: "nis2-23", phase: "initial",
+				by: securityLead, channel: "reporting portal", ref: ref, summary: "Incident notification with an initial assessment: severity, impact and indicators of compromise.",
+			})
 			if fin := at + b.between(7*day, 28*day); fin <= last {
-				ns = append(ns, notification{at: fin, party: "csirt", name: "BSI", regime: "nis2-23", phase: "final",
-					by: securityLead, channel: "reporting portal", ref: ref, summary: "Final report: root cause, mitigation applied and cross-border impact."})
+				ns = append(ns, notification{
+					at: fin, party: "csirt", name: "BSI", regime: "nis2-23", phase: "final",
+					by: securityLead, channel: "reporting portal", ref: ref, summary: "Final report: root cause, mitigation applied and cross-border impact.",
+				})
 			}
 		}
 	}
 	if f.lawEnf {
 		at := clamp(a + b.between(2*time.Hour, 48*time.Hour))
-		ns = append(ns, notification{at: at, party: "law-enforcement", name: "Police Hamburg, LKA 54 cybercrime", by: f.im, channel: "in person",
+		ns = append(ns, notification{
+			at: at, party: "law-enforcement", name: "Police Hamburg, LKA 54 cybercrime", by: f.im, channel: "in person",
 			ref: "Case " + year + "/" + strconv.Itoa(100000+r.IntN(900000)), approvedBy: pick(r, management),
-			approvedAt: max(a, at-b.between(10*time.Minute, time.Hour)), hasApproval: true})
+			approvedAt: max(a, at-b.between(10*time.Minute, time.Hour)), hasApproval: true,
+		})
 	}
 	if f.notifyEx {
-		ns = append(ns, notification{at: clamp(a + b.between(2*time.Hour, 48*time.Hour)), party: "customers", name: "Affected customers",
-			by: comms, channel: "e-mail", summary: "Notice of the incident, its impact on the service and the measures taken."})
+		ns = append(ns, notification{
+			at: clamp(a + b.between(2*time.Hour, 48*time.Hour)), party: "customers", name: "Affected customers",
+			by: comms, channel: "e-mail", summary: "Notice of the incident, its impact on the service and the measures taken.",
+		})
 	}
 	if f.cost >= 50000 && f.status == record.StatusClosed {
-		ns = append(ns, notification{at: clamp(a + b.between(day, 5*day)), party: "insurer", name: "Hanse Mutual cyber insurance",
-			by: f.im, channel: "e-mail", ref: "CLM-" + year + "-" + pad(1+r.IntN(99999), 5)})
+		ns = append(ns, notification{
+			at: clamp(a + b.between(day, 5*day)), party: "insurer", name: "Hanse Mutual cyber insurance",
+			by: f.im, channel: "e-mail", ref: "CLM-" + year + "-" + pad(1+r.IntN(99999), 5),
+		})
 	}
 	if len(regs) > 0 {
 		e.open(0, "regimes")
@@ -819,8 +837,10 @@ func (b *builder) actions(f *facts) {
 		if tl.recovered {
 			rEnd = tl.recover
 		}
-		phases := []phase{{0, tl.assess, []string{"triage", "triage", "escalation", "interview"}},
-			{tl.assess, cEnd, []string{"containment", "forensics", "communication", "triage", "interview"}}}
+		phases := []phase{
+			{0, tl.assess, []string{"triage", "triage", "escalation", "interview"}},
+			{tl.assess, cEnd, []string{"containment", "forensics", "communication", "triage", "interview"}},
+		}
 		if tl.contained {
 			phases = append(phases, phase{tl.contain, rEnd, []string{"eradication", "eradication", "forensics", "communication"}})
 		}

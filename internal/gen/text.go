@@ -564,21 +564,31 @@ var drillScenarios = []struct {
 	objectives []string
 	findings   []string
 }{
-	{"Ransomware encrypts the Hamburg hub file servers on a Monday morning; the attacker claims data theft.", "Ransomware tabletop exercise", "tabletop",
+	{
+		"Ransomware encrypts the Hamburg hub file servers on a Monday morning; the attacker claims data theft.", "Ransomware tabletop exercise", "tabletop",
 		[]string{"Test the crisis team call tree", "Decide on regulator and customer notification within the deadlines", "Practise the out-of-band communication channel"},
-		[]string{"The call tree had two outdated phone numbers", "Nobody knew who may approve a ransom decision", "The out-of-band channel had not been tested for a year", "The GDPR 72-hour clock was discussed late"}},
-	{"A phishing campaign compromises a finance mailbox and changes supplier bank details.", "Business e-mail compromise walkthrough", "walkthrough",
+		[]string{"The call tree had two outdated phone numbers", "Nobody knew who may approve a ransom decision", "The out-of-band channel had not been tested for a year", "The GDPR 72-hour clock was discussed late"},
+	},
+	{
+		"A phishing campaign compromises a finance mailbox and changes supplier bank details.", "Business e-mail compromise walkthrough", "walkthrough",
 		[]string{"Walk through the account-compromise playbook", "Check the call-back procedure in accounts payable"},
-		[]string{"Token revocation was missing from the playbook", "Accounts payable used the number from the mail signature"}},
-	{"The customer portal is down because of a DDoS attack during peak season.", "DDoS simulation with the CDN provider", "simulation",
+		[]string{"Token revocation was missing from the playbook", "Accounts payable used the number from the mail signature"},
+	},
+	{
+		"The customer portal is down because of a DDoS attack during peak season.", "DDoS simulation with the CDN provider", "simulation",
 		[]string{"Test the CDN under-attack mode", "Measure the time to customer communication"},
-		[]string{"Enabling the under-attack mode needed a person with rights that was not on call", "The status page template was missing"}},
-	{"Restore the TMS database and application from backup after a total loss of the primary site.", "Disaster recovery test of the TMS", "live",
+		[]string{"Enabling the under-attack mode needed a person with rights that was not on call", "The status page template was missing"},
+	},
+	{
+		"Restore the TMS database and application from backup after a total loss of the primary site.", "Disaster recovery test of the TMS", "live",
 		[]string{"Restore within the RTO of 8 hours", "Verify data integrity after restore"},
-		[]string{"The restore took 9.5 hours because of a missing runbook step", "Two integration credentials were not documented"}},
-	{"A red team attempts to gain domain admin rights starting from a phished user account.", "Red-team exercise against the corporate network", "red-team",
+		[]string{"The restore took 9.5 hours because of a missing runbook step", "Two integration credentials were not documented"},
+	},
+	{
+		"A red team attempts to gain domain admin rights starting from a phished user account.", "Red-team exercise against the corporate network", "red-team",
 		[]string{"Measure detection and response times", "Test the escalation from SOC to Incident Manager"},
-		[]string{"Lateral movement over SMB was not detected for six hours", "The SOC escalated correctly once the alert fired"}},
+		[]string{"Lateral movement over SMB was not detected for six hours", "The SOC escalated correctly once the alert fired"},
+	},
 }
 
 // Action texts not tied to a scenario.

@@ -24,8 +24,10 @@ type checker struct {
 
 func (c *checker) at(line, col int, rule, format string, args ...any) {
 	r := ruleByID[rule]
-	c.out = append(c.out, Finding{File: c.doc.Path, Line: line, Column: col, Severity: r.Severity, Rule: rule,
-		Message: fmt.Sprintf(format, args...)})
+	c.out = append(c.out, Finding{
+		File: c.doc.Path, Line: line, Column: col, Severity: r.Severity, Rule: rule,
+		Message: fmt.Sprintf(format, args...),
+	})
 }
 
 // field reports a finding at the value at pointer.

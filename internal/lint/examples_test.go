@@ -1,6 +1,7 @@
 package lint_test
 
 import (
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -31,8 +32,8 @@ func lintDir(t *testing.T, dir string) *lint.Result {
 	var extra []lint.Finding
 	cfg, err := config.ForRoot(root)
 	if err != nil {
-		probs, ok := err.(config.Problems)
-		if !ok {
+		var probs config.Problems
+		if !errors.As(err, &probs) {
 			t.Fatal(err)
 		}
 		for _, p := range probs {

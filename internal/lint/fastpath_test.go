@@ -103,8 +103,10 @@ func TestFastPathMutations(t *testing.T) {
 	}
 
 	r := rand.New(rand.NewPCG(3, 4))
-	values := []string{"2030-01-01T00:00:00Z", "2019-01-01T00:00:00Z", "closed", "open", "reported", "contained",
-		"SEV1", "SEV9", "incident", "event", "true", "false", "", "x", "2026-13-01", "EVT-2020-0001", "-1", "3.5"}
+	values := []string{
+		"2030-01-01T00:00:00Z", "2019-01-01T00:00:00Z", "closed", "open", "reported", "contained",
+		"SEV1", "SEV9", "incident", "event", "true", "false", "", "x", "2026-13-01", "EVT-2020-0001", "-1", "3.5",
+	}
 	n := 600
 	if testing.Short() {
 		n = 150

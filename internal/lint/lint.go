@@ -124,8 +124,10 @@ func (l *Linter) LintDoc(doc *record.Doc) FileResult {
 		if len(probs) == 0 {
 			// The schema should have caught any type mismatch; say so rather
 			// than pass silently.
-			res.Findings = append(res.Findings, Finding{File: doc.Path, Line: 1, Column: 1, Severity: Error,
-				Rule: validate.RuleSchema, Message: err.Error()})
+			res.Findings = append(res.Findings, Finding{
+				File: doc.Path, Line: 1, Column: 1, Severity: Error,
+				Rule: validate.RuleSchema, Message: err.Error(),
+			})
 		}
 		return res
 	}
@@ -193,8 +195,10 @@ func (l *Linter) LintFile(path string) FileResult {
 		if st, err := os.Stat(path); err == nil && st.IsDir() {
 			what = "folder of records"
 		}
-		return FileResult{Findings: []Finding{{File: path, Line: 1, Column: 1, Severity: Error, Rule: RuleSymlink,
-			Message: what + " is a symbolic link; records must be regular files inside the repository"}}}
+		return FileResult{Findings: []Finding{{
+			File: path, Line: 1, Column: 1, Severity: Error, Rule: RuleSymlink,
+			Message: what + " is a symbolic link; records must be regular files inside the repository",
+		}}}
 	}
 	doc, err := record.Load(path)
 	if err != nil {
@@ -276,8 +280,10 @@ func (l *Linter) run(files []string, fast bool) *Result {
 		}
 		if j, dup := first[fr.ID]; dup {
 			o := results[j]
-			res.Findings = append(res.Findings, Finding{File: l.display(files[i]), Line: fr.IDLine, Column: fr.IDColumn, Severity: Error,
-				Rule: RuleIDUnique, Message: fmt.Sprintf("id %s is also used by %s:%d", fr.ID, l.display(files[j]), o.IDLine)})
+			res.Findings = append(res.Findings, Finding{
+				File: l.display(files[i]), Line: fr.IDLine, Column: fr.IDColumn, Severity: Error,
+				Rule: RuleIDUnique, Message: fmt.Sprintf("id %s is also used by %s:%d", fr.ID, l.display(files[j]), o.IDLine),
+			})
 			continue
 		}
 		first[fr.ID] = i

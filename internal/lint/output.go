@@ -98,8 +98,10 @@ func writeSARIF(w io.Writer, res *Result, version string) error {
 		var loc location
 		loc.PhysicalLocation.ArtifactLocation.URI = filepath.ToSlash(f.File)
 		loc.PhysicalLocation.Region = region{f.Line, f.Column}
-		results = append(results, result{RuleID: f.Rule, RuleIndex: index[f.Rule], Level: string(f.Severity),
-			Message: msg{f.Message}, Locations: []location{loc}})
+		results = append(results, result{
+			RuleID: f.Rule, RuleIndex: index[f.Rule], Level: string(f.Severity),
+			Message: msg{f.Message}, Locations: []location{loc},
+		})
 	}
 	doc := map[string]any{
 		"$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -91,8 +91,10 @@ func Load(path string) (*Doc, error) {
 }
 
 func tooLarge(path string, size int64) *Problem {
-	return &Problem{File: path, Line: 1, Column: 1, Rule: RuleTooLarge, Fatal: true,
-		Msg: fmt.Sprintf("file is %d bytes; a record may be at most %d bytes", size, MaxFileSize)}
+	return &Problem{
+		File: path, Line: 1, Column: 1, Rule: RuleTooLarge, Fatal: true,
+		Msg: fmt.Sprintf("file is %d bytes; a record may be at most %d bytes", size, MaxFileSize),
+	}
 }
 
 var bom = []byte("\xEF\xBB\xBF")
@@ -104,17 +106,21 @@ func Parse(path string, data []byte) (*Doc, error) {
 	}
 	d := &Doc{Path: path}
 	if bytes.HasPrefix(data, bom) {
-		d.Warnings = append(d.Warnings, &Problem{File: path, Line: 1, Column: 1, Rule: RuleBOM,
-			Msg: "file starts with a UTF-8 byte-order mark; save it without one"})
+		d.Warnings = append(d.Warnings, &Problem{
+			File: path, Line: 1, Column: 1, Rule: RuleBOM,
+			Msg: "file starts with a UTF-8 byte-order mark; save it without one",
+		})
 		data = data[len(bom):]
 	}
 	if p := checkText(path, data); p != nil {
 		return nil, p
 	}
 	if i := bytes.Index(data, []byte("\r\n")); i >= 0 {
-		d.Warnings = append(d.Warnings, &Problem{File: path, Line: bytes.Count(data[:i], []byte("\n")) + 1,
+		d.Warnings = append(d.Warnings, &Problem{
+			File: path, Line: bytes.Count(data[:i], []byte("\n")) + 1,
 			Column: i - bytes.LastIndexByte(data[:i], '\n'), Rule: RuleCRLF,
-			Msg: "file uses CRLF line ends; casefile writes LF"})
+			Msg: "file uses CRLF line ends; casefile writes LF",
+		})
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
@@ -136,8 +142,10 @@ func Parse(path string, data []byte) (*Doc, error) {
 			// its first node.
 			line = next.Content[0].Line - 1
 		}
-		return nil, &Problem{File: path, Line: max(line, 1), Column: 1, Rule: RuleMultiDoc, Fatal: true,
-			Msg: "file holds more than one YAML document; a record is one document"}
+		return nil, &Problem{
+			File: path, Line: max(line, 1), Column: 1, Rule: RuleMultiDoc, Fatal: true,
+			Msg: "file holds more than one YAML document; a record is one document",
+		}
 	}
 	d.node = &doc
 	root := d.Root()
@@ -146,8 +154,10 @@ func Parse(path string, data []byte) (*Doc, error) {
 		if root != nil {
 			line, col = root.Line, root.Column
 		}
-		return nil, &Problem{File: path, Line: line, Column: col, Rule: RuleNotMap, Fatal: true,
-			Msg: "a record must be a YAML mapping of field names to values"}
+		return nil, &Problem{
+			File: path, Line: line, Column: col, Rule: RuleNotMap, Fatal: true,
+			Msg: "a record must be a YAML mapping of field names to values",
+		}
 	}
 	v, err := toJSON(path, root, 0)
 	if err != nil {

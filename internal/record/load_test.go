@@ -44,8 +44,10 @@ func TestParseJSONModel(t *testing.T) {
 		"reported":       map[string]any{"at": "2026-03-02T09:14:00Z", "by": "alice@example.com"},
 		"occurred_at":    "2026-03",
 		"cost":           map[string]any{"amount": json.Number("1200.5"), "currency": "EUR"},
-		"extra": map[string]any{"hex": json.Number("31"), "big": json.Number("123456789012345678901234567890"),
-			"flag": true, "none": nil},
+		"extra": map[string]any{
+			"hex": json.Number("31"), "big": json.Number("123456789012345678901234567890"),
+			"flag": true, "none": nil,
+		},
 	}
 	if !reflect.DeepEqual(d.Data, want) {
 		t.Errorf("JSON model:\n got %#v\nwant %#v", d.Data, want)

@@ -108,8 +108,10 @@ func toString(v any) string {
 }
 
 func TestLookupPath(t *testing.T) {
-	data := map[string]any{"extra": map[string]any{"review": map[string]any{"worked": []any{"a", "b"}}},
-		"actions": []any{map[string]any{"text": "t0"}}}
+	data := map[string]any{
+		"extra":   map[string]any{"review": map[string]any{"worked": []any{"a", "b"}}},
+		"actions": []any{map[string]any{"text": "t0"}},
+	}
 	if v, ok := lookupPath(data, "extra.review.worked"); !ok || len(v.([]any)) != 2 {
 		t.Errorf("extra.review.worked: %v %v", v, ok)
 	}
@@ -150,8 +152,10 @@ corrective_actions:
 		t.Fatal(err)
 	}
 	got := d.DecisionsNeeded()
-	want := []string{"Appoint an Incident Manager.", "no notification regime is declared", "law enforcement (Police) is not recorded",
-		"decide whether to notify customers", "CA-1 (o@example.com) was due 2026-03-10"}
+	want := []string{
+		"Appoint an Incident Manager.", "no notification regime is declared", "law enforcement (Police) is not recorded",
+		"decide whether to notify customers", "CA-1 (o@example.com) was due 2026-03-10",
+	}
 	if len(got) != len(want) {
 		t.Fatalf("decisions %q", got)
 	}

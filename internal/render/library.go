@@ -202,8 +202,10 @@ func (l *Library) Lookup(name, format string) (Source, error) {
 		}
 		return Source{}, fmt.Errorf("%w %q (casefile templates list shows them)", ErrNotFound, name)
 	}
-	return Source{Name: name, Format: format, Path: "templates/" + builtinPath(name, format), Builtin: true,
-		Text: text, Description: description(text, format)}, nil
+	return Source{
+		Name: name, Format: format, Path: "templates/" + builtinPath(name, format), Builtin: true,
+		Text: text, Description: description(text, format),
+	}, nil
 }
 
 func (l *Library) formatsOf(name string) []string {
@@ -240,8 +242,10 @@ func (l *Library) List() ([]Source, []error) {
 				continue
 			}
 			text, _ := fs.ReadFile(builtinFS(format), dir+"/"+e.Name())
-			byKey[key(name, f)] = Source{Name: name, Format: f, Path: "templates/" + dir + "/" + e.Name(), Builtin: true,
-				Description: description(text, f)}
+			byKey[key(name, f)] = Source{
+				Name: name, Format: f, Path: "templates/" + dir + "/" + e.Name(), Builtin: true,
+				Description: description(text, f),
+			}
 		}
 	}
 	var warnings []error

@@ -128,8 +128,10 @@ reported:
 description: {{yaml .Description}}
 tags: [from-team-skeleton]
 `)
-	s := record.Skeleton{ID: "INC-2026-0009", Kind: "incident", Title: "t: with colon", ReportedAt: "2026-03-02T09:14:00Z",
-		Reporter: "a@example.com", Description: "d"}
+	s := record.Skeleton{
+		ID: "INC-2026-0009", Kind: "incident", Title: "t: with colon", ReportedAt: "2026-03-02T09:14:00Z",
+		Reporter: "a@example.com", Description: "d",
+	}
 	lib := render.NewLibrary(root, ".")
 	doc, err := s.RenderFrom(lib.Skeletons())
 	if err != nil {
@@ -278,8 +280,10 @@ func TestNames(t *testing.T) {
 			t.Errorf("%q refused: %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "../etc/passwd", "a/b", "Briefing", "brief_ing", "-x", "x-", "a--b", "x.md", "records/../x",
-		"records/other", "..", ".", "a b", "é", strings.Repeat("a", 65)} {
+	for _, bad := range []string{
+		"", "../etc/passwd", "a/b", "Briefing", "brief_ing", "-x", "x-", "a--b", "x.md", "records/../x",
+		"records/other", "..", ".", "a b", "é", strings.Repeat("a", 65),
+	} {
 		if err := render.ValidName(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}

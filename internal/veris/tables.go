@@ -20,7 +20,7 @@ type categoryRule struct {
 }
 
 var categoryRules = map[string]categoryRule{
-	"hacking": {map[string]string{
+	"hacking": {map[string]string{ //nolint:gosec // G101: VERIS variety names ("Use of stolen creds"), not credentials
 		"Use of stolen creds":    "intrusions/unprivileged-account-compromise",
 		"Brute force":            "intrusions/unprivileged-account-compromise",
 		"Offline cracking":       "intrusions/unprivileged-account-compromise",

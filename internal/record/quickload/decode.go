@@ -645,7 +645,7 @@ func (a *arena) clone(s string) string {
 	}
 	start := len(a.buf)
 	a.buf = append(a.buf, s...)
-	return unsafe.String(&a.buf[start], len(s))
+	return unsafe.String(&a.buf[start], len(s)) //nolint:gosec // G103: the arena's bytes are never written again once handed out
 }
 
 // trailing reports whether what follows a quoted scalar on its line is
@@ -707,7 +707,7 @@ func (d *decoder) set(p *plan, v reflect.Value, val string, plain bool, at pos) 
 		t, _ := record.ParseTime(strings.TrimSpace(val))
 		t.Raw = val
 		t.Line, t.Column = at.l.num, d.column(at.l, at.off)
-		*(v.Addr().Interface().(*record.Time)) = t
+		*v.Addr().Interface().(*record.Time) = t
 		return true
 	}
 	return false

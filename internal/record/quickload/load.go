@@ -131,7 +131,7 @@ func (w *worker) fast(path string) (*record.Record, bool) {
 	// The text aliases the buffer without a copy: with reuse, the decoder
 	// copies what it keeps before the buffer is read into again; without,
 	// the buffer is the file's own and never written again.
-	rec, ok := w.dec.decode(unsafe.String(&data[0], len(data)))
+	rec, ok := w.dec.decode(unsafe.String(&data[0], len(data))) //nolint:gosec // G103: see above
 	if !ok || rec.ID == "" {
 		return nil, false
 	}
@@ -223,5 +223,5 @@ func (r *Reader) read(path string) (*record.Record, map[string]any, bool) {
 	if !plainText(data) {
 		return nil, nil, false
 	}
-	return r.dec.decodeTree(unsafe.String(&data[0], len(data)))
+	return r.dec.decodeTree(unsafe.String(&data[0], len(data))) //nolint:gosec // G103: the decoder copies what it keeps before the buffer is reused
 }
