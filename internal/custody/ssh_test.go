@@ -124,10 +124,10 @@ func TestSSHInProcessKeyTypes(t *testing.T) {
 			if !bytes.HasPrefix(sig, []byte("-----BEGIN SSH SIGNATURE-----\n")) || !bytes.HasSuffix(sig, []byte("-----END SSH SIGNATURE-----\n")) {
 				t.Fatalf("not armored:\n%s", sig)
 			}
-			if _, err := sshsigVerify(sig, strings.NewReader(payload)); err != nil {
+			if _, err := verifySSHSig(sig, []byte(payload)); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := sshsigVerify(sig, strings.NewReader(payload+"x")); err == nil {
+			if _, err := verifySSHSig(sig, []byte(payload+"x")); err == nil {
 				t.Fatal("signature verified over a different message")
 			}
 			sshVerify(t, pub, sig, payload)

@@ -5,7 +5,6 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 
@@ -75,56 +74,3 @@ func writeSSHString(b *bytes.Buffer, s []byte) {
 	b.Write(s)
 }
 
-// sshsigVerify checks an armored sshsig signature over message in the git
-// namespace and returns the signing public key. It is used to check our own
-// output in tests and lets the verify walk avoid ssh-keygen later.
-func sshsigVerify(armored []byte, message io.Reader) (ssh.PublicKey, error) {
-	s := bytes.TrimSpace(armored)
-	if !bytes.HasPrefix(s, []byte(sshsigBegin)) || !bytes.HasSuffix(s, []byte(sshsigEnd)) {
-		return nil, errors.New("not an armored ssh signature")
-	}
-	body := bytes.TrimSuffix(bytes.TrimPrefix(s, []byte(sshsigBegin)), []byte(sshsigEnd))
-	raw, err := base64.StdEncoding.DecodeString(string(bytes.Join(bytes.Fields(body), nil)))
-	if err != nil {
-		return nil, fmt.Errorf("decoding ssh signature: %w", err)
-	}
-	if !bytes.HasPrefix(raw, []byte(sshsigMagic)) || len(raw) < len(sshsigMagic)+4 {
-		return nil, errors.New("ssh signature: bad magic")
-	}
-	raw = raw[len(sshsigMagic):]
-	if binary.BigEndian.Uint32(raw) != sshsigVersion {
-		return nil, errors.New("ssh signature: unsupported version")
-	}
-	var fields struct {
-		PublicKey []byte
-		Namespace string
-		Reserved  []byte
-		Hash      string
-		Signature []byte
-	}
-	if err := ssh.Unmarshal(raw[4:], &fields); err != nil {
-		return nil, fmt.Errorf("parsing ssh signature: %w", err)
-	}
-	if fields.Namespace != sshsigNamespace {
-		return nil, fmt.Errorf("ssh signature namespace %q, want %q", fields.Namespace, sshsigNamespace)
-	}
-	if fields.Hash != sshsigHash {
-		return nil, fmt.Errorf("ssh signature hash %q, want %q", fields.Hash, sshsigHash)
-	}
-	pub, err := ssh.ParsePublicKey(fields.PublicKey)
-	if err != nil {
-		return nil, fmt.Errorf("parsing ssh signature key: %w", err)
-	}
-	sig := new(ssh.Signature)
-	if err := ssh.Unmarshal(fields.Signature, sig); err != nil {
-		return nil, fmt.Errorf("parsing ssh signature blob: %w", err)
-	}
-	data, err := sshsigSignedData(message)
-	if err != nil {
-		return nil, err
-	}
-	if err := pub.Verify(data, sig); err != nil {
-		return nil, fmt.Errorf("ssh signature does not verify: %w", err)
-	}
-	return pub, nil
-}

@@ -160,6 +160,10 @@ func verifySSHSig(armored, message []byte) (ssh.PublicKey, error) {
 	if !bytes.HasSuffix(s, []byte(sshsigEnd)) {
 		return nil, errors.New("ssh signature: no END line")
 	}
+	// BEGIN and END may share their dashes in a forged signature.
+	if !bytes.HasPrefix(s, []byte(sshsigBegin)) || len(s) < len(sshsigBegin)+len(sshsigEnd) {
+		return nil, errors.New("ssh signature: no BEGIN line before the END line")
+	}
 	body := s[len(sshsigBegin) : len(s)-len(sshsigEnd)]
 	raw, err := base64.StdEncoding.DecodeString(string(bytes.Join(bytes.Fields(body), nil)))
 	if err != nil {

@@ -8,13 +8,20 @@ import (
 	"github.com/casefile/casefile/internal/record"
 )
 
+// The range of timeline.incident.year in the VERIS 1.4.1 schema.
+const (
+	veris14MinYear = 1950
+	veris14MaxYear = 2050
+)
+
 // incidentDate reads timeline.incident: the longest prefix of year, month
 // and day that is a real date, as a partial date (2016, 2016-09,
-// 2016-09-17), and the parts it used. A year outside 1000–9999 or a date
-// after now is not used.
+// 2016-09-17), and the parts it used. A year outside the VERIS schema's
+// 1950–2050 or a date after now is not used (an export could not give it
+// back; found by FuzzImport).
 func incidentDate(inc map[string]any, now time.Time) (date string, start time.Time, prec record.Precision, used []string) {
 	y, ok := integer(inc, "year")
-	if !ok || y < 1000 || y > 9999 {
+	if !ok || y < veris14MinYear || y > veris14MaxYear {
 		return "", time.Time{}, record.PrecisionNone, nil
 	}
 	start = time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
