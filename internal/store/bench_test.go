@@ -65,3 +65,31 @@ func benchRepo(b *testing.B, n int) *gitRepo {
 	g.run("commit", "-q", "-m", "seed")
 	return g
 }
+
+// BenchmarkCommitBulk measures one commit of 10,000 new records into a
+// fresh repository, as `casefile import` makes it: the bulk path (one
+// pack, one syncfs for the work tree).
+func BenchmarkCommitBulk(b *testing.B) {
+	if _, err := exec.LookPath("git"); err != nil {
+		b.Skip("git not in PATH")
+	}
+	signer, _ := sshKey(b)
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		g := benchRepo(b, 10)
+		r, err := openRepo(g.dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := change("records/2026/INC-2026-00000.yaml", "id: 0\n", "import")
+		for i := 1; i < 10000; i++ {
+			c.Files[fmt.Sprintf("records/%d/INC-%d-%05d.yaml", 2016+i%10, 2016+i%10, i)] = []byte(fmt.Sprintf("id: INC-%05d\ntitle: record %d\nsummary: %0200d\n", i, i, i))
+		}
+		c.Signer = signer
+		b.StartTimer()
+		if _, err := r.Commit(ctx, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

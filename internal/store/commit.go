@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -160,14 +161,25 @@ func (tx *Tx) ListFiles(dirPrefix string) ([]string, error) {
 //
 //  1. Validate everything (paths, identities, repository state, the user's
 //     uncommitted changes on these paths, symlinks) and write the blobs,
-//     trees and the signed commit as loose objects (fsynced). A failure or
-//     crash here leaves only unreachable objects, which git ignores and
-//     eventually prunes: branch, index and work tree are unchanged.
+//     trees and the signed commit as loose objects (each fsynced), or, for
+//     a change of packThreshold (64) or more files in c.Files (an import),
+//     into one pack and v2 index (PackWriter) that are fsynced once and
+//     then renamed into objects/pack. A failure or crash here leaves only
+//     unreachable objects (or a tmp_pack_ file, which git prune removes),
+//     which git ignores and eventually prunes: branch, index and work tree
+//     are unchanged.
 //  2. Append the new commit and the paths to the journal, then
 //     compare-and-swap the branch ref (ref.lock, verify old value, rename).
 //     This rename is the single commit point: before it nothing visible
 //     changed, after it the commit is in history.
-//  3. Write each work-tree file atomically (temp file, fsync, rename).
+//  3. Write each work-tree file atomically (temp file, fsync, rename). For
+//     a change of packThreshold files or more, on Linux, the files are
+//     written by a few goroutines without an fsync each and made durable
+//     by one syncfs(2) of the work tree's filesystem before step 4, so
+//     the index never describes files that are not durable. No fsync per
+//     file is needed for crash safety: until the lock is removed, its
+//     journal makes the next writer rewrite these paths from the (already
+//     durable) commit.
 //  4. Write the index (only the changed entries differ) into a temp file
 //     and rename it over .git/index; then remove index.lock.
 //
@@ -247,17 +259,26 @@ func (tx *Tx) Commit(ctx context.Context, c Change) (string, error) {
 		leaves = append(leaves, &leafChange{path: p, hash: newHash})
 	}
 
+	var sink objectSink = looseSink{r}
+	var pack *packSink
+	if len(c.Files) >= packThreshold {
+		if pack, err = r.newPackSink(); err != nil {
+			return "", fmt.Errorf("committing: %w", err)
+		}
+		defer pack.w.Abort() // a no-op once the pack is finished
+		sink = pack
+	}
 	for _, l := range leaves {
 		if _, ok := c.Streams[l.path]; ok {
 			continue
 		}
-		h, err := r.writeObject(plumbing.BlobObject, c.Files[l.path])
+		h, err := sink.put(plumbing.BlobObject, c.Files[l.path])
 		if err != nil {
 			return "", fmt.Errorf("committing: %w", err)
 		}
 		l.hash = h
 	}
-	root, err := r.rebuildTree(tx.tree, buildPathTree(leaves), "")
+	root, err := r.rebuildTree(sink, tx.tree, buildPathTree(leaves), "")
 	if err != nil {
 		return "", fmt.Errorf("committing: %w", err)
 	}
@@ -301,9 +322,14 @@ func (tx *Tx) Commit(ctx context.Context, c Change) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("committing: encoding commit: %w", err)
 	}
-	hash, err := r.writeObject(plumbing.CommitObject, content)
+	hash, err := sink.put(plumbing.CommitObject, content)
 	if err != nil {
 		return "", fmt.Errorf("committing: %w", err)
+	}
+	if pack != nil {
+		if err := pack.finish(); err != nil {
+			return "", fmt.Errorf("committing: %w", err)
+		}
 	}
 	if err := fault(stepObjects); err != nil {
 		return "", fmt.Errorf("committing: %w", err)
@@ -333,16 +359,7 @@ func (tx *Tx) Commit(ctx context.Context, c Change) (string, error) {
 
 	// From here on the commit exists; keep going on errors so that as much
 	// of the checkout as possible matches it, and report what did not.
-	var wtErrs []error
-	stats := make(map[string]fs.FileInfo, len(leaves))
-	for _, l := range leaves {
-		fi, err := r.writeLeaf(l, c)
-		if err != nil {
-			wtErrs = append(wtErrs, err)
-			continue
-		}
-		stats[l.path] = fi
-	}
+	stats, wtErrs := r.writeLeaves(leaves, c)
 	if err := fault(stepWorktree); err != nil {
 		return hash.String(), staleError(hash, paths, err)
 	}
@@ -372,20 +389,85 @@ func (r *Repo) updateIndex(li *loadedIndex, leaves []*leafChange, stats map[stri
 	return r.writeIndexFile(li.idx.encode())
 }
 
+// worktreeWriters is how many goroutines write the files of a large
+// change into the work tree: file creation and rename wait on the
+// filesystem more than on the CPU.
+const worktreeWriters = 4
+
+// writeLeaves writes the changed files into the work tree and returns the
+// stat data of those written and the errors of the others. A few files
+// are written one by one, each fsynced; from packThreshold files on
+// (where syncfs(2) exists) they are written by worktreeWriters goroutines
+// without an fsync each, and one syncFS makes them all durable before the
+// index is written and the lock released. A crash before that sync loses
+// nothing: the journal in index.lock names the paths, and the next writer
+// rewrites them from the commit, which is durable already.
+func (r *Repo) writeLeaves(leaves []*leafChange, c Change) (map[string]fs.FileInfo, []error) {
+	stats := make(map[string]fs.FileInfo, len(leaves))
+	errs := make([]error, len(leaves))
+	if len(leaves) < packThreshold || !canSyncFS {
+		for i, l := range leaves {
+			fi, err := r.writeLeaf(l, c, true)
+			if err != nil {
+				errs[i] = err
+				continue
+			}
+			stats[l.path] = fi
+		}
+		return stats, nonNil(errs)
+	}
+	infos := make([]fs.FileInfo, len(leaves))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range worktreeWriters {
+		wg.Go(func() {
+			for i := range next {
+				infos[i], errs[i] = r.writeLeaf(leaves[i], c, false)
+			}
+		})
+	}
+	for i := range leaves {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := syncFS(r.root); err != nil {
+		// Nothing written is known to be durable: report every file and
+		// leave the index entries unset (nil stat data).
+		return stats, []error{fmt.Errorf("syncing the work tree: %w", err)}
+	}
+	for i, l := range leaves {
+		if errs[i] == nil {
+			stats[l.path] = infos[i]
+		}
+	}
+	return stats, nonNil(errs)
+}
+
+func nonNil(errs []error) []error {
+	var out []error
+	for _, err := range errs {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
+
 // writeLeaf writes one changed file into the work tree, from memory or
-// streamed from its source file.
-func (r *Repo) writeLeaf(l *leafChange, c Change) (fs.FileInfo, error) {
+// streamed from its source file; durable fsyncs it.
+func (r *Repo) writeLeaf(l *leafChange, c Change, durable bool) (fs.FileInfo, error) {
 	exec := l.mode == filemode.Executable
 	src, ok := c.Streams[l.path]
 	if !ok {
-		return writeWorktreeFile(r.root, l.path, bytes.NewReader(c.Files[l.path]), exec)
+		return writeWorktreeFile(r.root, l.path, bytes.NewReader(c.Files[l.path]), exec, durable)
 	}
 	f, err := os.Open(src)
 	if err != nil {
 		return nil, fmt.Errorf("writing %s: %w", l.path, err)
 	}
 	defer f.Close()
-	return writeWorktreeFile(r.root, l.path, f, exec)
+	return writeWorktreeFile(r.root, l.path, f, exec, durable)
 }
 
 func staleError(hash plumbing.Hash, paths []string, cause error) error {

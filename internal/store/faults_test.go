@@ -174,65 +174,85 @@ func TestCommitCrash(t *testing.T) {
 		{store.StepWorktree, true},
 		{store.StepIndex, true},
 	}
-	for _, tt := range tests {
-		t.Run(tt.step, func(t *testing.T) {
-			g := newGitRepo(t)
-			before := g.head()
-			cmd := exec.Command(exe)
-			cmd.Env = append(os.Environ(), "STORE_TEST_HELPER=crash:"+tt.step, "STORE_TEST_DIR="+g.dir)
-			out, err := cmd.CombinedOutput()
-			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != 7 {
-				t.Fatalf("helper: %v\n%s", err, out)
+	for _, bulk := range []bool{false, true} {
+		for _, tt := range tests {
+			name, mode := tt.step, "crash:"+tt.step
+			if bulk {
+				// A large change: objects in one pack, work tree synced once.
+				name, mode = "bulk-"+tt.step, "crashbulk:"+tt.step
 			}
-			g.fsck()
-			after := g.head()
-			if tt.advanced {
-				if after == before || strings.TrimSpace(g.run("rev-parse", "HEAD^")) != before {
-					t.Fatalf("branch not advanced by exactly one commit")
-				}
-				if got := g.run("show", "HEAD:records/crash.yaml"); got != "crash\n" {
-					t.Fatalf("commit content %q", got)
-				}
-			} else if after != before {
-				t.Fatalf("branch moved to %s", after)
-			}
-			lock := filepath.Join(g.dir, ".git", "index.lock")
-			if !exists(lock) {
-				t.Fatal("no index.lock left by the killed writer")
-			}
-
-			// The retry recovers with no human step.
-			r := g.open()
-			r.SetLockTimeout(2 * time.Second)
-			var notes []string
-			r.SetNotice(func(m string) { notes = append(notes, m) })
-			h := mustCommit(t, r, change("records/retry.yaml", "retry\n", "retry"))
-			if len(notes) != 1 {
-				t.Errorf("notices: %q", notes)
-			} else if tt.advanced != strings.Contains(notes[0], "finished commit") {
-				t.Errorf("notice %q", notes[0])
-			}
-			if g.head() != h || strings.TrimSpace(g.run("rev-parse", "HEAD^")) != after {
-				t.Fatalf("retry not on top of %s", after)
-			}
-			g.fsck()
-			if st := g.status(); st != "" {
-				t.Errorf("status after the retry:\n%s", st)
-			}
-			if got := fileContent(t, filepath.Join(g.dir, "records", "retry.yaml")); got != "retry\n" {
-				t.Errorf("retry.yaml = %q", got)
-			}
-			if tt.advanced {
-				if got := fileContent(t, filepath.Join(g.dir, "records", "crash.yaml")); got != "crash\n" {
-					t.Errorf("crash.yaml = %q", got)
-				}
-			} else if exists(filepath.Join(g.dir, "records", "crash.yaml")) {
-				t.Error("crash.yaml of the abandoned commit written")
-			}
-			assertNoLeftovers(t, g)
-		})
+			t.Run(name, func(t *testing.T) { testCommitCrash(t, exe, mode, tt.advanced, bulk) })
+		}
 	}
+}
+
+// testCommitCrash kills a commit helper (mode crash:STEP or
+// crashbulk:STEP) at one step and checks what it leaves and that the next
+// commit recovers.
+func testCommitCrash(t *testing.T, exe, mode string, advanced, bulk bool) {
+	g := newGitRepo(t)
+	before := g.head()
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), "STORE_TEST_HELPER="+mode, "STORE_TEST_DIR="+g.dir)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 7 {
+		t.Fatalf("helper: %v\n%s", err, out)
+	}
+	g.fsck()
+	after := g.head()
+	if advanced {
+		if after == before || strings.TrimSpace(g.run("rev-parse", "HEAD^")) != before {
+			t.Fatalf("branch not advanced by exactly one commit")
+		}
+		if got := g.run("show", "HEAD:records/crash.yaml"); got != "crash\n" {
+			t.Fatalf("commit content %q", got)
+		}
+	} else if after != before {
+		t.Fatalf("branch moved to %s", after)
+	}
+	lock := filepath.Join(g.dir, ".git", "index.lock")
+	if !exists(lock) {
+		t.Fatal("no index.lock left by the killed writer")
+	}
+
+	// The retry recovers with no human step.
+	r := g.open()
+	r.SetLockTimeout(2 * time.Second)
+	var notes []string
+	r.SetNotice(func(m string) { notes = append(notes, m) })
+	h := mustCommit(t, r, change("records/retry.yaml", "retry\n", "retry"))
+	if len(notes) != 1 {
+		t.Errorf("notices: %q", notes)
+	} else if advanced != strings.Contains(notes[0], "finished commit") {
+		t.Errorf("notice %q", notes[0])
+	}
+	if g.head() != h || strings.TrimSpace(g.run("rev-parse", "HEAD^")) != after {
+		t.Fatalf("retry not on top of %s", after)
+	}
+	g.fsck()
+	if st := g.status(); st != "" {
+		t.Errorf("status after the retry:\n%s", st)
+	}
+	if got := fileContent(t, filepath.Join(g.dir, "records", "retry.yaml")); got != "retry\n" {
+		t.Errorf("retry.yaml = %q", got)
+	}
+	if advanced {
+		if got := fileContent(t, filepath.Join(g.dir, "records", "crash.yaml")); got != "crash\n" {
+			t.Errorf("crash.yaml = %q", got)
+		}
+	} else if exists(filepath.Join(g.dir, "records", "crash.yaml")) {
+		t.Error("crash.yaml of the abandoned commit written")
+	}
+	if bulk && advanced {
+		for i := range bulkFiles {
+			p := filepath.Join(g.dir, "records", "bulk", itoa(i)+".yaml")
+			if got := fileContent(t, p); got != "bulk "+itoa(i)+"\n" {
+				t.Fatalf("%s = %q", p, got)
+			}
+		}
+	}
+	assertNoLeftovers(t, g)
 }
 
 // assertNoLeftovers checks for lock and temp files of casefile in .git and

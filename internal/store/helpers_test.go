@@ -59,19 +59,34 @@ func runHelper(mode, dir string) int {
 			return 1
 		}
 		return 0
-	case strings.HasPrefix(mode, "crash:"):
-		step := strings.TrimPrefix(mode, "crash:")
+	case strings.HasPrefix(mode, "crash:"), strings.HasPrefix(mode, "crashbulk:"):
+		kind, step, _ := strings.Cut(mode, ":")
 		store.SetFaultHook(func(s string) error {
 			if s == step {
 				os.Exit(7) // no deferred cleanup: as close to a kill as Go gets
 			}
 			return nil
 		})
-		_, err := r.Commit(context.Background(), change("records/crash.yaml", "crash\n", "crash test"))
+		c := change("records/crash.yaml", "crash\n", "crash test")
+		if kind == "crashbulk" {
+			addBulk(c)
+		}
+		_, err := r.Commit(context.Background(), c)
 		fmt.Fprintln(os.Stderr, "helper did not crash:", err)
 		return 3
 	}
 	return 4
+}
+
+// bulkFiles is the number of files addBulk adds to a change: enough for
+// the pack and batched work-tree path of a large commit.
+const bulkFiles = 100
+
+// addBulk adds bulkFiles records (records/bulk/N.yaml) to c.
+func addBulk(c store.Change) {
+	for i := range bulkFiles {
+		c.Files["records/bulk/"+itoa(i)+".yaml"] = []byte("bulk " + itoa(i) + "\n")
+	}
 }
 
 // commitNext allocates the next record number under the lock and commits

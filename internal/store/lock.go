@@ -249,7 +249,7 @@ func (r *Repo) writeLeafFromObject(l *leafChange) (fs.FileInfo, error) {
 		return nil, fmt.Errorf("reading blob %s: %w", l.hash, err)
 	}
 	defer rd.Close()
-	return writeWorktreeFile(r.root, l.path, rd, l.mode == filemode.Executable)
+	return writeWorktreeFile(r.root, l.path, rd, l.mode == filemode.Executable, true)
 }
 
 // hashWorktreeFile returns the blob hash of a regular file, streamed.

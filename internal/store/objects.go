@@ -18,6 +18,73 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
+// packThreshold is the number of new blobs from which a commit writes its
+// objects as one pack instead of loose objects: below it the fsync per
+// object is cheap, above it (an import) it is most of the commit's time.
+const packThreshold = 64
+
+// objectSink receives the objects of one commit: loose objects, or one
+// pack (see Tx.Commit).
+type objectSink interface {
+	put(t plumbing.ObjectType, content []byte) (plumbing.Hash, error)
+}
+
+// looseSink writes each object as a fsynced loose object.
+type looseSink struct{ r *Repo }
+
+func (s looseSink) put(t plumbing.ObjectType, content []byte) (plumbing.Hash, error) {
+	return s.r.writeObject(t, content)
+}
+
+// packSink collects the objects of a commit in one pack; finish makes it
+// durable and visible. Objects the repository already has are skipped.
+type packSink struct {
+	r *Repo
+	w *PackWriter
+}
+
+func (r *Repo) newPackSink() (*packSink, error) {
+	w, err := NewPackWriter(filepath.Join(r.commonDir, "objects", "pack"))
+	if err != nil {
+		return nil, err
+	}
+	return &packSink{r: r, w: w}, nil
+}
+
+func (s *packSink) put(t plumbing.ObjectType, content []byte) (plumbing.Hash, error) {
+	h := plumbing.ComputeHash(t, content)
+	if s.r.hasObject(h) {
+		return h, nil
+	}
+	id, err := s.w.Write(t.String(), content)
+	return plumbing.Hash(id), err
+}
+
+// finish writes the pack and its index, fsyncs them, renames them into
+// objects/pack and tells the object reader about the new pack.
+func (s *packSink) finish() error {
+	if s.w.Len() == 0 {
+		s.w.Abort()
+		return nil
+	}
+	if _, err := s.w.Finish(true); err != nil {
+		return err
+	}
+	s.r.reindex()
+	return nil
+}
+
+// hasObject reports whether the repository has object h, loose or packed.
+func (r *Repo) hasObject(h plumbing.Hash) bool {
+	hex := h.String()
+	if _, err := os.Stat(filepath.Join(r.commonDir, "objects", hex[:2], hex[2:])); err == nil {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.objs.HasEncodedObject(h) == nil
+}
+
 // writeObject stores content as a loose object and returns its hash. It
 // writes the file itself rather than through go-git so that it can fsync
 // before the ref update makes the object reachable, and so that an object
@@ -191,7 +258,7 @@ func buildPathTree(leaves []*leafChange) *pathNode {
 // paths only, reusing every untouched subtree of base by hash. This is what
 // keeps a commit independent of the repository size: the work is
 // proportional to depth × directory width, not to the number of files.
-func (r *Repo) rebuildTree(base plumbing.Hash, n *pathNode, dir string) (plumbing.Hash, error) {
+func (r *Repo) rebuildTree(sink objectSink, base plumbing.Hash, n *pathNode, dir string) (plumbing.Hash, error) {
 	var entries []object.TreeEntry
 	if !base.IsZero() {
 		t, err := r.getTree(base)
@@ -248,7 +315,7 @@ func (r *Repo) rebuildTree(base plumbing.Hash, n *pathNode, dir string) (plumbin
 			}
 			sub = entries[i].Hash
 		}
-		h, err := r.rebuildTree(sub, child, full)
+		h, err := r.rebuildTree(sink, sub, child, full)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
@@ -270,7 +337,7 @@ func (r *Repo) rebuildTree(base plumbing.Hash, n *pathNode, dir string) (plumbin
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	return r.writeObject(plumbing.TreeObject, content)
+	return sink.put(plumbing.TreeObject, content)
 }
 
 func readAllObject(o plumbing.EncodedObject) ([]byte, error) {

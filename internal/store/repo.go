@@ -17,6 +17,12 @@
 // a casefile journal (a git process), is never taken: writers wait and
 // then fail with ErrLocked. See Tx.Commit for the steps.
 //
+// Large changes (an import of thousands of records) take a bulk path with
+// the same order of steps: their objects go into one pack written with
+// PackWriter instead of one fsynced loose object each, and their work-tree
+// files are made durable with one syncfs(2) instead of an fsync each, the
+// journal covering the files until then.
+//
 // Only store and custody import go-git.
 package store
 
@@ -221,7 +227,7 @@ func openAt(root, gitDir string) (*Repo, error) {
 		gitDir:        gitDir,
 		commonDir:     commonDir,
 		repo:          repo,
-		objs:          repo.Storer,
+		objs:          packAwareStorer{repo.Storer},
 		sem:           make(chan struct{}, 1),
 		lockTimeout:   DefaultLockTimeout,
 		logRefUpdates: logAll != "false" && logAll != "no" && logAll != "off" && logAll != "0",

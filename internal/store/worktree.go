@@ -88,11 +88,13 @@ func checkWorktreePath(root, p string) error {
 }
 
 // writeWorktreeFile replaces root/p atomically: a temporary file in the same
-// directory is written, fsynced and renamed over the target, so a reader or
-// a crash sees either the old or the new content, never a torn file. The
+// directory is written, fsynced (unless durable is false: the caller then
+// makes all its files durable at once with syncFS) and renamed over the
+// target, so a reader sees either the old or the new content, never a torn
+// file. The
 // file is created with 0666 (0777 for executables) so the user's umask
 // applies, as with files git checks out.
-func writeWorktreeFile(root, p string, data io.Reader, executable bool) (fs.FileInfo, error) {
+func writeWorktreeFile(root, p string, data io.Reader, executable, durable bool) (fs.FileInfo, error) {
 	// Re-check right before writing: the earlier check ran before the ref
 	// update and the work tree is not ours to lock.
 	if err := checkWorktreePath(root, p); err != nil {
@@ -126,8 +128,10 @@ func writeWorktreeFile(root, p string, data io.Reader, executable bool) (fs.File
 	if _, err := io.Copy(f, data); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", p, err)
 	}
-	if err := f.Sync(); err != nil {
-		return nil, fmt.Errorf("writing %s: %w", p, err)
+	if durable {
+		if err := f.Sync(); err != nil {
+			return nil, fmt.Errorf("writing %s: %w", p, err)
+		}
 	}
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", p, err)

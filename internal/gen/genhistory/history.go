@@ -126,6 +126,7 @@ func Generate(dir string, opts Options) (*History, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer w.pack.Abort() // a no-op once finished
 	h := &History{Commits: opts.Commits, Records: map[string]string{}, AllowedSigners: trust, Signer: signer}
 	commit := func(i int, files map[string][]byte, msg string) error {
 		for p, data := range files {
