@@ -73,4 +73,3 @@ func writeSSHString(b *bytes.Buffer, s []byte) {
 	b.Write(n[:])
 	b.Write(s)
 }
-

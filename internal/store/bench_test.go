@@ -49,7 +49,9 @@ func benchRepo(b *testing.B, n int) *gitRepo {
 	b.Helper()
 	home := b.TempDir()
 	dir := filepath.Join(b.TempDir(), "repo")
-	os.WriteFile(filepath.Join(home, "gitconfig"), nil, 0o644)
+	if err := os.WriteFile(filepath.Join(home, "gitconfig"), nil, 0o644); err != nil {
+		b.Fatal(err)
+	}
 	g := &gitRepo{t: b, dir: dir, home: home, env: gitEnv(home)}
 	for i := 0; i < n; i++ {
 		p := filepath.Join(dir, "records", fmt.Sprint(2016+i%10), fmt.Sprintf("%02d", 1+(i/10)%12), fmt.Sprintf("INC-%06d.yaml", i))

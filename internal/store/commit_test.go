@@ -174,7 +174,9 @@ func TestCommitOnUnbornBranchAndInit(t *testing.T) {
 		t.Fatal(err)
 	}
 	home := t.TempDir()
-	os.WriteFile(filepath.Join(home, "gitconfig"), nil, 0o644)
+	if err := os.WriteFile(filepath.Join(home, "gitconfig"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	g := &gitRepo{t: t, dir: dir, home: home, env: gitEnv(home)}
 
 	if h, err := r.Head(); err != nil || h != "" {
@@ -479,7 +481,9 @@ func TestCommitWaitsForIndexLock(t *testing.T) {
 	mustCommit(t, r, change(recordPath, "x\n", "x"))
 
 	// A cancelled context stops the wait.
-	os.WriteFile(lock, nil, 0o644)
+	if err := os.WriteFile(lock, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	if _, err := r.Commit(ctx, change(recordPath, "y\n", "y")); !errors.Is(err, context.DeadlineExceeded) {

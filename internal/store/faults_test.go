@@ -265,7 +265,7 @@ func assertNoLeftovers(t *testing.T, g *gitRepo) {
 			left = append(left, p)
 		}
 	}
-	filepath.WalkDir(g.dir, func(p string, d os.DirEntry, err error) error {
+	_ = filepath.WalkDir(g.dir, func(p string, d os.DirEntry, err error) error {
 		if d != nil && d.Name() == ".git" {
 			return filepath.SkipDir
 		}
@@ -325,7 +325,7 @@ func TestLiveLockNotTaken(t *testing.T) {
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	cmd.Wait()
+	_ = cmd.Wait() // cleanup: the process may be gone already
 	mustCommit(t, r, change(recordPath, "x\n", "x"))
 	g.fsck()
 	if st := g.status(); st != "" {

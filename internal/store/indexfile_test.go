@@ -16,9 +16,11 @@ func gitIn(t *testing.T, dir string, args ...string) string {
 	home := t.TempDir()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
-	cmd.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+	cmd.Env = []string{
+		"HOME=" + home, "PATH=" + os.Getenv("PATH"), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
 		"GIT_AUTHOR_NAME=T", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=T", "GIT_COMMITTER_EMAIL=t@example.com",
-		"GIT_AUTHOR_DATE=2026-03-02T09:14:00Z", "GIT_COMMITTER_DATE=2026-03-02T09:14:00Z"}
+		"GIT_AUTHOR_DATE=2026-03-02T09:14:00Z", "GIT_COMMITTER_DATE=2026-03-02T09:14:00Z",
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -38,12 +40,18 @@ func indexRepo(t *testing.T) string {
 	gitIn(t, dir, "init", "-q", "-b", "main")
 	for _, p := range []string{"a", "b/c.yaml", "b/d/e.yaml", "records/2026/INC-2026-0001.yaml", "records/2026/INC-2026-0002.yaml", strings.Repeat("x", 70) + "/y"} {
 		full := filepath.Join(dir, p)
-		os.MkdirAll(filepath.Dir(full), 0o755)
-		os.WriteFile(full, []byte(p+"\n"), 0o644)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(p+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	gitIn(t, dir, "add", "-A")
 	gitIn(t, dir, "commit", "-q", "-m", "seed")
-	os.WriteFile(filepath.Join(dir, "ita"), []byte("x\n"), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "ita"), []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	gitIn(t, dir, "add", "-N", "ita")
 	gitIn(t, dir, "update-index", "--skip-worktree", "b/c.yaml")
 	gitIn(t, dir, "update-index", "--assume-unchanged", "a")
@@ -166,8 +174,10 @@ func TestIndexRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = r.Commit(t.Context(), Change{Files: map[string][]byte{"z": []byte("z")}, Message: "z",
-		Author: Person{Name: "T", Email: "t@example.com", When: testTime}})
+	_, err = r.Commit(t.Context(), Change{
+		Files: map[string][]byte{"z": []byte("z")}, Message: "z",
+		Author: Person{Name: "T", Email: "t@example.com", When: testTime},
+	})
 	if !errors.Is(err, ErrUnsupportedRepository) {
 		t.Fatalf("split index: %v", err)
 	}
@@ -185,9 +195,13 @@ func TestIndexDropsStaleOptionalExtensions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, "b", "untracked"), []byte("u\n"), 0o644)
-	if _, err := r.Commit(t.Context(), Change{Files: map[string][]byte{"b/new": []byte("n\n")}, Message: "n",
-		Author: Person{Name: "T", Email: "t@example.com", When: testTime}}); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "b", "untracked"), []byte("u\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Commit(t.Context(), Change{
+		Files: map[string][]byte{"b/new": []byte("n\n")}, Message: "n",
+		Author: Person{Name: "T", Email: "t@example.com", When: testTime},
+	}); err != nil {
 		t.Fatal(err)
 	}
 	st := gitIn(t, dir, "-c", "core.untrackedCache=true", "status", "--porcelain")

@@ -108,7 +108,7 @@ func (r *Repo) writeObject(t plumbing.ObjectType, content []byte) (plumbing.Hash
 	zw := zlibWriters.Get().(*zlib.Writer)
 	zw.Reset(&buf)
 	fmt.Fprintf(zw, "%s %d\x00", t, len(content))
-	zw.Write(content)
+	_, _ = zw.Write(content) // into a bytes.Buffer; Close reports any error
 	err = zw.Close()
 	zlibWriters.Put(zw)
 	if err != nil {

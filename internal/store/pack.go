@@ -99,7 +99,7 @@ func (w *PackWriter) Write(kind string, content []byte) ([20]byte, error) {
 	} else {
 		w.z.Reset(&w.buf)
 	}
-	w.z.Write(content)
+	_, _ = w.z.Write(content) // into a bytes.Buffer; Close reports any error
 	if err := w.z.Close(); err != nil {
 		return id, fmt.Errorf("writing a pack: compressing %s %x: %w", kind, id, err)
 	}
@@ -153,7 +153,7 @@ func (w *PackWriter) Finish(durable bool) (name string, err error) {
 	copy(hdr[:], "PACK")
 	binary.BigEndian.PutUint32(hdr[4:], 2)
 	binary.BigEndian.PutUint32(hdr[8:], uint32(len(w.entries)))
-	bw.Write(hdr[:])
+	_, _ = bw.Write(hdr[:]) // buffered: Flush below reports any error
 	if _, err := io.Copy(bw, w.tmp); err != nil {
 		return fail(err)
 	}
@@ -223,25 +223,25 @@ func (w *PackWriter) encodeIndex(packSum []byte) []byte {
 	var total uint32
 	for i := range fan {
 		total += fan[i]
-		binary.Write(&idx, binary.BigEndian, total)
+		_ = binary.Write(&idx, binary.BigEndian, total)
 	}
 	for _, e := range w.entries {
 		idx.Write(e.id[:])
 	}
 	for _, e := range w.entries {
-		binary.Write(&idx, binary.BigEndian, e.crc)
+		_ = binary.Write(&idx, binary.BigEndian, e.crc)
 	}
 	var large []uint64
 	for _, e := range w.entries {
 		if e.off < 1<<31 {
-			binary.Write(&idx, binary.BigEndian, uint32(e.off))
+			_ = binary.Write(&idx, binary.BigEndian, uint32(e.off))
 			continue
 		}
-		binary.Write(&idx, binary.BigEndian, uint32(1<<31|len(large)))
+		_ = binary.Write(&idx, binary.BigEndian, uint32(1<<31|len(large)))
 		large = append(large, uint64(e.off))
 	}
 	for _, o := range large {
-		binary.Write(&idx, binary.BigEndian, o)
+		_ = binary.Write(&idx, binary.BigEndian, o)
 	}
 	idx.Write(packSum)
 	idxSum := sha1.Sum(idx.Bytes())

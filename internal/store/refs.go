@@ -199,14 +199,14 @@ func appendReflog(p string, line []byte) {
 	if err != nil {
 		return
 	}
-	f.Write(line)
-	f.Close()
+	_, _ = f.Write(line)
+	_ = f.Close()
 }
 
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+		_ = d.Sync() // best effort: not every filesystem syncs directories
+		_ = d.Close()
 	}
 }
 

@@ -56,12 +56,18 @@ func TestSignFromGitConfig(t *testing.T) {
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	block, _ := ssh.MarshalPrivateKey(priv, "")
 	keyPath := filepath.Join(keyDir, "id_ed25519")
-	os.WriteFile(keyPath, pem.EncodeToMemory(block), 0o600)
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	s, _ := ssh.NewSignerFromKey(priv)
 	pub := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.PublicKey())))
-	os.WriteFile(keyPath+".pub", []byte(pub+"\n"), 0o644)
+	if err := os.WriteFile(keyPath+".pub", []byte(pub+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	allowed := filepath.Join(keyDir, "allowed")
-	os.WriteFile(allowed, []byte("alice@example.com "+pub+"\n"), 0o644)
+	if err := os.WriteFile(allowed, []byte("alice@example.com "+pub+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	g.run("config", "gpg.format", "ssh")
 	g.run("config", "user.signingkey", keyPath+".pub") // .pub with the private key beside it
@@ -99,20 +105,24 @@ func TestSignSSHAgent(t *testing.T) {
 	}
 	t.Cleanup(func() { l.Close() })
 	kr := agent.NewKeyring()
-	kr.Add(agent.AddedKey{PrivateKey: priv})
+	if err := kr.Add(agent.AddedKey{PrivateKey: priv}); err != nil {
+		t.Fatal(err)
+	}
 	go func() {
 		for {
 			c, err := l.Accept()
 			if err != nil {
 				return
 			}
-			go func() { defer c.Close(); agent.ServeAgent(kr, c) }()
+			go func() { defer c.Close(); _ = agent.ServeAgent(kr, c) }()
 		}
 	}()
 	s, _ := ssh.NewSignerFromKey(priv)
 	pub := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.PublicKey())))
 	allowed := filepath.Join(t.TempDir(), "allowed")
-	os.WriteFile(allowed, []byte("alice@example.com "+pub+"\n"), 0o644)
+	if err := os.WriteFile(allowed, []byte("alice@example.com "+pub+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	signer, err := custody.NewSigner(&custody.GitConfig{Format: "ssh", SigningKey: "key::" + pub},
 		custody.Options{Getenv: envFunc([]string{"SSH_AUTH_SOCK=" + sock})})
@@ -134,11 +144,15 @@ func TestSignSSHProgram(t *testing.T) {
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	block, _ := ssh.MarshalPrivateKey(priv, "")
 	keyPath := filepath.Join(keyDir, "id")
-	os.WriteFile(keyPath, pem.EncodeToMemory(block), 0o600)
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	s, _ := ssh.NewSignerFromKey(priv)
 	pub := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.PublicKey())))
 	allowed := filepath.Join(keyDir, "allowed")
-	os.WriteFile(allowed, []byte("alice@example.com "+pub+"\n"), 0o644)
+	if err := os.WriteFile(allowed, []byte("alice@example.com "+pub+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	signer, err := custody.NewSigner(&custody.GitConfig{Format: "ssh", SigningKey: keyPath, SSHProgram: "ssh-keygen"},
 		custody.Options{Env: g.env, TempDir: keyDir})
@@ -162,13 +176,15 @@ func shortGnupgHome(t *testing.T, g *gitRepo) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.Chmod(home, 0o700)
+	if err := os.Chmod(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	g.env = append(g.env, "GNUPGHOME="+home)
 	env := g.env
 	t.Cleanup(func() {
 		kill := exec.Command("gpgconf", "--kill", "all")
 		kill.Env = env
-		kill.Run()
+		_ = kill.Run() // cleanup: the process may be gone already
 		os.RemoveAll(home)
 	})
 }
@@ -198,10 +214,14 @@ func TestSignOpenPGPInProcess(t *testing.T) {
 	}
 	var secret bytes.Buffer
 	w, _ := armor.Encode(&secret, openpgp.PrivateKeyType, nil)
-	e.SerializePrivateWithoutSigning(w, nil)
+	if err := e.SerializePrivateWithoutSigning(w, nil); err != nil {
+		t.Fatal(err)
+	}
 	w.Close()
 	keyFile := filepath.Join(t.TempDir(), "casefile-signing.asc")
-	os.WriteFile(keyFile, secret.Bytes(), 0o600)
+	if err := os.WriteFile(keyFile, secret.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	signer, err := custody.NewSigner(&custody.GitConfig{}, custody.Options{Key: keyFile, Now: now})
 	if err != nil {

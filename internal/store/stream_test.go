@@ -25,7 +25,9 @@ func TestCommitStreams(t *testing.T) {
 	sum := sha256.New()
 	w := io.MultiWriter(f, sum)
 	for i := range 3 << 10 {
-		io.WriteString(w, strings.Repeat(string(rune('a'+i%26)), 1023)+"\n")
+		if _, err := io.WriteString(w, strings.Repeat(string(rune('a'+i%26)), 1023)+"\n"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	f.Close()
 	want := hex.EncodeToString(sum.Sum(nil))
