@@ -3,7 +3,6 @@ package custody
 import (
 	"bufio"
 	"bytes"
-	"compress/zlib"
 	"container/list"
 	"encoding/binary"
 	"errors"
@@ -14,6 +13,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/klauspost/compress/zlib"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
