@@ -225,7 +225,18 @@ var readCommands = []command{
 			}
 			return nil
 		},
-		Note: "trends over every record at HEAD (Markdown)",
+		Note: "trends over every record at HEAD (Markdown), with the stamp every report carries: casefile verify's walk of the history, which lints every record at HEAD",
+	},
+	{
+		ID: "trends-noverify", Label: "casefile report trends --no-verify", Fixture: "committed",
+		Args: func(h *harness) []string { return []string{h.casefile, "report", "trends", "--no-verify"} },
+		Check: func(_ int, r *run) error {
+			if r.exit != 0 || !strings.Contains(r.stdout.String(), "# Incident trends") {
+				return fmt.Errorf("exit %d, want 0 and a trends report; stderr: %s", r.exit, r.stderr.brief())
+			}
+			return nil
+		},
+		Note: "the same report without the verify stamp (the stamp then says verify was not run)",
 	},
 	{
 		ID: "import", Label: "casefile import veris", Fixture: "veris", Sizes: at10000, Prepare: prepareImport, Runs: 2, NoWarmup: true,
@@ -296,6 +307,7 @@ var pairs = []pair{
 	{Name: "new vs git add + git commit -S", Ours: "new", Peer: "git-new", MinRatio: 1 / 1.5},
 	{Name: "act vs git add + git commit -S", Ours: "act", Peer: "git-act", MinRatio: 1 / 1.5},
 	{Name: "report trends", Ours: "trends"},
+	{Name: "report trends --no-verify", Ours: "trends-noverify"},
 	{Name: "import veris (10,000 files)", Ours: "import"},
 	{Name: "verify vs git log --show-signature (commits)", Ours: "verify", Peer: "git-verify", MinRatio: 50},
 	{Name: "history ID vs git log -- path (commits)", Ours: "history", Peer: "git-history", MinRatio: 0.5},
@@ -312,15 +324,27 @@ type target struct {
 	// inconclusive.
 	Uses  []string
 	Sizes func(h *harness) []int
+	// Miss explains, from profiles, what keeps a missed target out of
+	// reach; BENCHMARKS.md prints it when the target is missed.
+	Miss string
+}
+
+// withMiss sets the explanation printed when t is missed.
+func withMiss(t target, why string) target {
+	t.Miss = why
+	return t
 }
 
 // targets are the goals of the issues, judged on the medians.
 var targets = append(lintTargets,
 	ratioTarget("casefile new ≤ 1.5× git add + git commit -S, at the larger size", "new", "git-new", 1/1.5, largest),
 	ratioTarget("casefile act ≤ 1.5× git add + git commit -S, at the larger size", "act", "git-act", 1/1.5, largest),
-	limitTarget("casefile report trends over the larger size ≤ 5 s and ≤ 1 GiB", "trends", 5*time.Second, 1<<20, largest),
+	withMiss(limitTarget("casefile report trends over the larger size ≤ 5 s and ≤ 1 GiB", "trends", 5*time.Second, 1<<20, largest),
+		"The trend figures themselves take about 2 s at 100,000 records (`report trends --no-verify` above). The rest is the stamp every report carries by default: casefile verify's walk, which lints each of the 100,000 records at HEAD (lint's own cost) besides checking the history; the stamp runs before the records are read, as holding them made the collector triple its cost. What remains: one decode of each record shared by the stamp and the report. `--no-verify` meets the target and the report then says that verify was not run."),
+	limitTarget("casefile report trends --no-verify over the larger size ≤ 5 s and ≤ 1 GiB", "trends-noverify", 5*time.Second, 1<<20, largest),
 	limitTarget("casefile import veris of 10,000 files ≤ 10 s", "import", 10*time.Second, 0, func(*harness) []int { return []int{verisFiles} }),
-	ratioTarget("casefile verify ≥ 50× faster than git log --show-signature", "verify", "git-verify", 50, smallestSize),
+	withMiss(ratioTarget("casefile verify ≥ 50× faster than git log --show-signature", "verify", "git-verify", 50, smallestSize),
+		"git spends about 9 ms per commit, almost all of it starting ssh-keygen; casefile about 0.3–0.4 ms. pprof of casefile verify on this 10,000-commit history (4.6 s CPU): 42% reading and inflating the trees that the no-record-deleted check diffs commit by commit (each commit rewrites a year folder of up to 1,500 entries, so each diff inflates a new tree of ~75 KB), 20% linting the 9,999 records at HEAD, 12% checking the ed25519 signatures (on both cores), the rest reading objects. Done: objects inflated with klauspost/compress (16% less wall time), records at HEAD through lint's fast path, streamed. What remains: the tree diffs run on the one goroutine that reads objects while only the signature checks use the second core; diffing on both cores, or one pass over each year folder's entries instead of per commit, is the next step."),
 	ratioTarget("casefile history ID ≤ 2× git log -- path", "history", "git-history", 0.5, smallestSize),
 )
 
@@ -352,6 +376,7 @@ var lintTargets = []target{
 	},
 	{
 		Desc: "casefile lint ≥ 2× faster than ajv-cli (same data model), at every size", Uses: []string{"lint", "ajv"},
+		Miss: "Where it falls short it is CPU: lint's CPU time per record is about ajv-cli's (the CPU time ratio column), and lint wins on wall time by using both cores where ajv-cli uses one. pprof of lint (Profile of lint below): with the fast decoder reading canonical records straight into the model (yaml.v3 only for files with findings) and the GC target raised, about 65% of the remaining CPU is santhosh-tekuri/jsonschema/v5 validating the record against the schema, most of it the library's own allocations, with the schema compiled once and format and pattern checks under 5%. ajv compiles the schema to JavaScript. What remains would mean leaving the chosen validator (the schema is the contract) or generating Go code from the schema.",
 		Eval: func(h *harness) (bool, string, bool) {
 			var parts []string
 			met, any := true, false

@@ -94,6 +94,7 @@ func (h *harness) report() string {
 	}
 
 	p("\n## Targets\n\nA verdict is inconclusive when other processes used more than %.0f%% of the CPUs (median) during the runs it rests on.\n\n| target | result | met |\n|---|---|---|\n", 100*noisyLoad)
+	var misses []string
 	for _, t := range targets {
 		met, fig, ok := t.Eval(h)
 		verdict := map[bool]string{true: "**yes**", false: "**no**"}[met]
@@ -113,6 +114,12 @@ func (h *harness) report() string {
 			fig, verdict = "not measured in this mode or peer missing", "–"
 		}
 		p("| %s | %s | %s |\n", t.Desc, fig, verdict)
+		if ok && !met && t.Miss != "" {
+			misses = append(misses, "- **"+t.Desc+"**: "+t.Miss+"\n")
+		}
+	}
+	if len(misses) > 0 {
+		p("\n### Where a target is missed\n\n%s", strings.Join(misses, ""))
 	}
 
 	p("\n## Pairs\n\nratio = the second command's median ÷ the first's (above 1: the first is faster); targets are judged on it. The ratios of the fastest runs and of the median CPU times are given too, as this machine's run-to-run spread is wide; a CPU ratio shows how much work each side does, not how well it uses both cores.\n\n")
