@@ -69,7 +69,7 @@ func encodeOnce(doc *yaml.Node) ([]byte, error) {
 		top, root.Content[0].HeadComment = root.Content[0].HeadComment, ""
 	}
 	canonicalize(root, recordOrder())
-	safeBlockStyles(root)
+	safeScalarStyles(root)
 	if top != "" {
 		first := root.Content[0]
 		first.HeadComment = joinComments(top, first.HeadComment)
@@ -174,15 +174,22 @@ func canonicalize(n *yaml.Node, o *order) {
 	}
 }
 
-// safeBlockStyles writes double-quoted a block scalar whose text starts
-// with a line break: yaml.v3 emits it with an indentation indicator that
-// loses the leading blank line (found by FuzzEncodeRoundTrip).
-func safeBlockStyles(n *yaml.Node) {
-	if n.Kind == yaml.ScalarNode && n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 && strings.HasPrefix(n.Value, "\n") {
-		n.Style = yaml.DoubleQuotedStyle
+// safeScalarStyles writes double-quoted the strings yaml.v3 would emit in
+// a form that does not read back as the same string (found by fuzzing): a
+// block scalar whose text starts with a line break (emitted with an
+// indentation indicator that loses the blank line), and the plain string
+// "<<", which reads back as a merge key.
+func safeScalarStyles(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode {
+		switch {
+		case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 && strings.HasPrefix(n.Value, "\n"):
+			n.Style = yaml.DoubleQuotedStyle
+		case n.Value == "<<" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 && (n.Tag == "" || n.Tag == "!!str"):
+			n.Style = yaml.DoubleQuotedStyle
+		}
 	}
 	for _, c := range n.Content {
-		safeBlockStyles(c)
+		safeScalarStyles(c)
 	}
 }
 
