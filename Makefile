@@ -59,17 +59,26 @@ bench:
 	bash bench/run.sh
 
 # Each fuzz target runs for FUZZTIME; crashers land in testdata/fuzz and
-# become regression tests that make test runs.
+# become regression tests that make test runs. Every target runs even after
+# one fails; the run fails at the end, unless FUZZ_REPORT_ONLY=1 (CI), which
+# names each crasher and its input file loudly but exits 0: a new find of the
+# fuzzer is not a regression of the change under test.
 FUZZTIME ?= 30s
+FUZZ_REPORT_ONLY ?=
 FUZZ_TARGETS := \
 	./internal/record:FuzzParse ./internal/record:FuzzEncodeRoundTrip ./internal/record:FuzzSet \
 	./internal/record/quickload:FuzzDecode ./internal/validate:FuzzValidate \
 	./internal/custody:FuzzParseAllowedSigners ./internal/custody:FuzzCommitSignature \
 	./internal/veris:FuzzImport
 fuzz:
-	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	@failed=""; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 	  echo "== $$fn ($$pkg, $(FUZZTIME))"; \
-	  $(GO) test $$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) || exit 1; done
+	  $(GO) test $$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) || failed="$$failed $$fn($$pkg)"; done; \
+	if [ -n "$$failed" ]; then \
+	  echo "FUZZING FOUND CRASHERS in:$$failed"; \
+	  echo "their inputs are in the packages' testdata/fuzz folders (see 'Failing input written to' above): fix them and commit the inputs as regression cases"; \
+	  if [ "$(FUZZ_REPORT_ONLY)" != 1 ]; then exit 1; fi; \
+	else echo "fuzz: no crashers in $(words $(FUZZ_TARGETS)) targets"; fi
 
 demo: build
 	@echo "== casefile lint examples/ (the bundled example Security Incident Log)"
