@@ -175,16 +175,20 @@ func canonicalize(n *yaml.Node, o *order) {
 }
 
 // safeScalarStyles writes double-quoted the strings yaml.v3 would emit in
-// a form that does not read back as the same string (found by fuzzing): a
-// block scalar whose text starts with a line break (emitted with an
-// indentation indicator that loses the blank line), and the plain string
-// "<<", which reads back as a merge key.
+// a form that does not read back as the same string (found by fuzzing):
+// multi-line text that yaml.v3 writes as a block scalar although it starts
+// with a line break or a blank (emitted with an indentation indicator that
+// loses the blank line) or holds a tab (a tab cannot indent a block), and
+// the plain string "<<", which reads back as a merge key.
 func safeScalarStyles(n *yaml.Node) {
-	if n.Kind == yaml.ScalarNode {
+	quoted := n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0
+	if n.Kind == yaml.ScalarNode && !quoted && (n.Tag == "" || n.Tag == "!!str") {
+		v := n.Value
+		multiLine := strings.Contains(v, "\n")
 		switch {
-		case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 && strings.HasPrefix(n.Value, "\n"):
+		case multiLine && (strings.HasPrefix(v, "\n") || strings.HasPrefix(v, " ") || strings.Contains(v, "\t")):
 			n.Style = yaml.DoubleQuotedStyle
-		case n.Value == "<<" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 && (n.Tag == "" || n.Tag == "!!str"):
+		case v == "<<":
 			n.Style = yaml.DoubleQuotedStyle
 		}
 	}
