@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/casefile/casefile/internal/testtools"
 )
 
 func testHarness(t *testing.T) *harness {
@@ -35,11 +37,7 @@ func runCommand(t *testing.T, h *harness, id, dir string, n int) error {
 // verify and history pairs does the whole job and passes its checks, and
 // the checks notice a history of another length.
 func TestHistoryFixturePeers(t *testing.T) {
-	for _, tool := range []string{"git", "ssh-keygen"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skip("needs " + tool)
-		}
-	}
+	testtools.Require(t, "git", "ssh-keygen")
 	h := testHarness(t)
 	const n = 30
 	dir, err := h.historyRepo(n)
@@ -68,11 +66,7 @@ func TestCasefileCommands(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds casefile")
 	}
-	for _, tool := range []string{"git", "ssh-keygen"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skip("needs " + tool)
-		}
-	}
+	testtools.Require(t, "git", "ssh-keygen")
 	h := testHarness(t)
 	h.casefile = filepath.Join(h.work, "casefile")
 	build := exec.Command("go", "build", "-o", h.casefile, "github.com/casefile/casefile/cmd/casefile")

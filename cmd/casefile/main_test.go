@@ -11,6 +11,7 @@ import (
 
 	"github.com/casefile/casefile/internal/cli"
 	"github.com/casefile/casefile/internal/faults"
+	"github.com/casefile/casefile/internal/testtools"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected output in testscript files")
@@ -25,6 +26,9 @@ func TestMain(m *testing.M) {
 // testdata/script. Each script runs in its own temporary HOME with git's
 // global and system config shut out.
 func TestScripts(t *testing.T) {
+	// The scripts skip themselves without the programs they drive; in CI
+	// every one must be there, so none is silently skipped.
+	testtools.RequireInCI(t, "git", "ssh-keygen", "gpg", "sh", "awk")
 	examples, err := filepath.Abs("../../examples")
 	if err != nil {
 		t.Fatal(err)

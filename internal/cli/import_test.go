@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/casefile/casefile/internal/testtools"
 )
 
 // verisRepo is gitRepo for tests and benchmarks alike: a records
@@ -18,11 +20,7 @@ import (
 // runs with the same environment.
 func verisRepo(tb testing.TB) (env *Env, git func(args ...string) string) {
 	tb.Helper()
-	for _, bin := range []string{"git", "ssh-keygen"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			tb.Skipf("needs %s", bin)
-		}
-	}
+	testtools.Require(tb, "git", "ssh-keygen")
 	home := tb.TempDir()
 	dir := filepath.Join(tb.TempDir(), "log")
 	vars := map[string]string{"HOME": home, "GIT_CONFIG_GLOBAL": filepath.Join(home, ".gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"}

@@ -7,17 +7,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/casefile/casefile/internal/testtools"
 )
 
 // gitRepo makes a records repository with an SSH signing key in a temp
 // HOME and returns an Env for it, shutting out the user's git config.
 func gitRepo(t *testing.T) *Env {
 	t.Helper()
-	for _, bin := range []string{"git", "ssh-keygen"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Skipf("needs %s", bin)
-		}
-	}
+	testtools.Require(t, "git", "ssh-keygen")
 	home := t.TempDir()
 	vars := map[string]string{"HOME": home, "GIT_CONFIG_GLOBAL": filepath.Join(home, ".gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"}
 	run := func(name string, args ...string) {

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/casefile/casefile/internal/custody"
+
+	"github.com/casefile/casefile/internal/testtools"
 )
 
 var (
@@ -107,9 +109,7 @@ func (w *objWriter) tree(entries []genEntry) [20]byte {
 // newBenchLog generates the repository in a temporary directory.
 func newBenchLog(tb testing.TB, commits int) *benchLog {
 	tb.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		tb.Skip("git not in PATH")
-	}
+	testtools.Require(tb, "git")
 	start := time.Now()
 	l := newTestLog(tb)
 	w := &objWriter{tb: tb, dir: filepath.Join(l.dir, ".git"), zw: zlib.NewWriter(nil)}

@@ -13,6 +13,8 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+
+	"github.com/casefile/casefile/internal/testtools"
 )
 
 var fixedNow = func() time.Time { return time.Date(2026, 3, 2, 9, 14, 0, 0, time.UTC) }
@@ -56,7 +58,7 @@ func armoredSecret(t *testing.T, e *openpgp.Entity, passphrase string) []byte {
 // gpg-agent puts its socket there.
 func gnupgHome(t *testing.T) (home string, env []string) {
 	t.Helper()
-	needBinary(t, "gpg")
+	testtools.Require(t, "gpg")
 	home, err := os.MkdirTemp("", "cfgpg")
 	if err != nil {
 		t.Fatal(err)

@@ -17,16 +17,11 @@ import (
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/casefile/casefile/internal/testtools"
 )
 
 const payload = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@example.com> 1772442840 +0000\ncommitter A <a@example.com> 1772442840 +0000\n\nINC-2026-0007: contain\n\nCasefile-Record: INC-2026-0007\n"
-
-func needBinary(t *testing.T, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s not in PATH", name)
-	}
-}
 
 // writeSSHKey writes a private key (OpenSSH format, optionally encrypted)
 // and its .pub, returning the private key path and the public key.
@@ -68,7 +63,7 @@ func newEd25519(t *testing.T) ed25519.PrivateKey {
 // sshVerify checks sig with `ssh-keygen -Y verify`, the verifier git runs.
 func sshVerify(t *testing.T, pub ssh.PublicKey, sig []byte, message string) {
 	t.Helper()
-	needBinary(t, "ssh-keygen")
+	testtools.Require(t, "ssh-keygen")
 	dir := t.TempDir()
 	allowed := filepath.Join(dir, "allowed_signers")
 	line := "t@example.com namespaces=\"git\" " + strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))) + "\n"
@@ -139,7 +134,7 @@ func TestSSHInProcessKeyTypes(t *testing.T) {
 // ssh-keygen's: Ed25519 signatures are deterministic, so the armored output
 // must be identical byte for byte.
 func TestSSHSigByteCompatible(t *testing.T) {
-	needBinary(t, "ssh-keygen")
+	testtools.Require(t, "ssh-keygen")
 	dir := t.TempDir()
 	path, _ := writeSSHKey(t, dir, "id_ed25519", newEd25519(t), "")
 	msg := filepath.Join(dir, "msg")
@@ -303,8 +298,7 @@ func TestSSHAgentKeyring(t *testing.T) {
 // TestSSHAgentReal signs through a real ssh-agent process holding a key
 // added with ssh-add.
 func TestSSHAgentReal(t *testing.T) {
-	needBinary(t, "ssh-agent")
-	needBinary(t, "ssh-add")
+	testtools.Require(t, "ssh-agent", "ssh-add")
 	dir := t.TempDir()
 	path, pub := writeSSHKey(t, dir, "id_ed25519", newEd25519(t), "")
 	sockDir, err := os.MkdirTemp("", "cfsa")
@@ -357,7 +351,7 @@ func TestSSHAgentReal(t *testing.T) {
 }
 
 func TestSSHExternalProgram(t *testing.T) {
-	needBinary(t, "ssh-keygen")
+	testtools.Require(t, "ssh-keygen")
 	dir := t.TempDir()
 	path, pub := writeSSHKey(t, dir, "id_ed25519", newEd25519(t), "")
 	s, err := NewSigner(&GitConfig{Format: "ssh", SigningKey: path, SSHProgram: "ssh-keygen"}, Options{

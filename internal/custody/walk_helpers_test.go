@@ -24,6 +24,8 @@ import (
 
 	"github.com/casefile/casefile/internal/custody"
 	"github.com/casefile/casefile/internal/store"
+
+	"github.com/casefile/casefile/internal/testtools"
 )
 
 // logStart is the fixed clock of test histories; each commit is a minute
@@ -118,9 +120,7 @@ type testLog struct {
 // user's configuration.
 func newTestLog(t testing.TB) *testLog {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not in PATH")
-	}
+	testtools.Require(t, "git")
 	home := t.TempDir()
 	if err := os.WriteFile(filepath.Join(home, "gitconfig"), nil, 0o644); err != nil {
 		t.Fatal(err)

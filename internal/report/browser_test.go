@@ -23,6 +23,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/casefile/casefile/internal/testtools"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -51,9 +53,7 @@ type browser struct {
 func startBrowser(t *testing.T) *browser {
 	t.Helper()
 	exe := chromiumPath
-	if _, err := os.Stat(exe); err != nil {
-		t.Skipf("%s not installed (CI installs Debian's chromium): %v", exe, err)
-	}
+	testtools.RequireFile(t, exe)
 	profile := t.TempDir()
 	cmdR, cmdW, err := os.Pipe()
 	if err != nil {

@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/casefile/casefile/internal/testtools"
 )
 
 // BenchmarkCommit measures one record commit in repositories of growing
@@ -14,9 +15,7 @@ import (
 // the index, so the cost should stay nearly flat in the number of files
 // (the index rewrite is the only part linear in the file count, as in git).
 func BenchmarkCommit(b *testing.B) {
-	if _, err := exec.LookPath("git"); err != nil {
-		b.Skip("git not in PATH")
-	}
+	testtools.Require(b, "git")
 	sizes := []int{100, 1000, 10000}
 	if os.Getenv("CASEFILE_BENCH_LARGE") != "" {
 		sizes = append(sizes, 100000)
@@ -72,9 +71,7 @@ func benchRepo(b *testing.B, n int) *gitRepo {
 // fresh repository, as `casefile import` makes it: the bulk path (one
 // pack, one syncfs for the work tree).
 func BenchmarkCommitBulk(b *testing.B) {
-	if _, err := exec.LookPath("git"); err != nil {
-		b.Skip("git not in PATH")
-	}
+	testtools.Require(b, "git")
 	signer, _ := sshKey(b)
 	ctx := context.Background()
 	for b.Loop() {

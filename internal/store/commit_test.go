@@ -5,13 +5,14 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/casefile/casefile/internal/store"
+
+	"github.com/casefile/casefile/internal/testtools"
 )
 
 const recordPath = "records/2026/INC-2026-0007.yaml"
@@ -165,9 +166,7 @@ func TestCommitKeepsRacyEdit(t *testing.T) {
 }
 
 func TestCommitOnUnbornBranchAndInit(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not in PATH")
-	}
+	testtools.Require(t, "git")
 	dir := filepath.Join(t.TempDir(), "log")
 	r, err := store.Init(dir)
 	if err != nil {

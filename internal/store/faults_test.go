@@ -376,9 +376,14 @@ func TestDeadWriterLockAndTempsRemoved(t *testing.T) {
 		t.Skip("stale locks are not taken over on this platform")
 	}
 	g := newGitRepo(t)
-	dead := exec.Command("true")
+	// A process that has exited: this test binary, running no test.
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := exec.Command(exe, "-test.run=^$")
 	if err := dead.Run(); err != nil {
-		t.Skip("no true program:", err)
+		t.Fatal(err)
 	}
 	gitDir := filepath.Join(g.dir, ".git")
 	if err := store.FakeLock(filepath.Join(gitDir, "index.lock"), dead.Process.Pid, store.Hostname()); err != nil {

@@ -21,6 +21,8 @@ import (
 
 	"github.com/casefile/casefile/internal/custody"
 	"github.com/casefile/casefile/internal/store"
+
+	"github.com/casefile/casefile/internal/testtools"
 )
 
 var baseTime = time.Date(2026, 3, 2, 9, 14, 0, 0, time.UTC)
@@ -184,9 +186,7 @@ func (g *gitRepo) status() string {
 // unrelated files, like a records repository with some history.
 func newGitRepo(t *testing.T) *gitRepo {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not in PATH")
-	}
+	testtools.Require(t, "git")
 	home := t.TempDir()
 	dir := filepath.Join(t.TempDir(), "repo")
 	if err := os.MkdirAll(dir, 0o755); err != nil {

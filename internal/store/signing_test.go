@@ -20,6 +20,8 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/casefile/casefile/internal/custody"
+
+	"github.com/casefile/casefile/internal/testtools"
 )
 
 // envFunc adapts an environment list to the Getenv functions custody takes.
@@ -136,9 +138,7 @@ func TestSignSSHAgent(t *testing.T) {
 }
 
 func TestSignSSHProgram(t *testing.T) {
-	if _, err := exec.LookPath("ssh-keygen"); err != nil {
-		t.Skip("ssh-keygen not in PATH")
-	}
+	testtools.Require(t, "ssh-keygen")
 	g := newGitRepo(t)
 	keyDir := t.TempDir()
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
@@ -169,9 +169,7 @@ func TestSignSSHProgram(t *testing.T) {
 // keeps its socket there) and kills the agent at the end.
 func shortGnupgHome(t *testing.T, g *gitRepo) {
 	t.Helper()
-	if _, err := exec.LookPath("gpg"); err != nil {
-		t.Skip("gpg not in PATH")
-	}
+	testtools.Require(t, "gpg")
 	home, err := os.MkdirTemp("", "cfgpg")
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/casefile/casefile/internal/custody"
+
+	"github.com/casefile/casefile/internal/testtools"
 )
 
 // git runs the stock git CLI in dir with no user or system configuration.
@@ -31,12 +33,8 @@ func git(t *testing.T, dir string, args ...string) string {
 // casefile's custody library verifies completely; the history of a record
 // is the commit git log names for its path.
 func TestGenerate(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("needs git")
-	}
-	if _, err := exec.LookPath("ssh-keygen"); err != nil {
-		t.Skip("needs ssh-keygen (git verifies SSH signatures with it)")
-	}
+	testtools.Require(t, "git")
+	testtools.Require(t, "ssh-keygen")
 	dir := filepath.Join(t.TempDir(), "log")
 	const commits = 40
 	h, err := Generate(dir, Options{Commits: commits, Seed: 3, KeyFile: filepath.Join(t.TempDir(), "id_ed25519")})
