@@ -156,7 +156,7 @@ func (b *builder) vocabulary() {
 	b.count = 100 + r.IntN(30000)
 }
 
-// fill replaces the {placeholders} of s with the record's vocabulary.
+// fill replaces the {names} in braces in s with the record's vocabulary.
 func (b *builder) fill(s string) string {
 	if strings.IndexByte(s, '{') < 0 {
 		return s

@@ -3,7 +3,7 @@ package gen
 // The vocabulary of the generated log: a fictional freight company's staff,
 // systems and the kinds of report its Security Incident Log sees. Text is
 // ASCII and free of ": " and " #" so most of it stays plain YAML, as a person
-// would write it. Placeholders in braces are filled per record (see fill).
+// would write it. Names in braces are filled per record (see fill).
 
 // domain is the e-mail domain of the fictional organisation.
 const domain = "freight.example"

@@ -60,17 +60,17 @@ type Mapped struct {
 	Notes []string
 
 	// text is the record as the canonical writer writes it, with
-	// idPlaceholder for its ID: a batch keeps thousands of these, and
+	// idStandIn for its ID: a batch keeps thousands of these, and
 	// encoding once keeps the work under the repository lock small.
 	text []byte
 }
 
-// idPlaceholder stands for the ID in Mapped.text until Render.
-const idPlaceholder = "X-0-0"
+// idStandIn stands for the ID in Mapped.text until Render.
+const idStandIn = "X-0-0"
 
 // idLine is how the canonical text starts: the schema comment, then
 // schema_version and id, the first two fields in schema order.
-var idLine = []byte(record.SchemaComment + "\nschema_version: 1\nid: " + idPlaceholder + "\n")
+var idLine = []byte(record.SchemaComment + "\nschema_version: 1\nid: " + idStandIn + "\n")
 
 // Render returns the record with its ID, as it will be written to path,
 // and that text parsed.
@@ -304,7 +304,7 @@ func Map(f *File, opts Options) (*Mapped, error) {
 	root := mapNode()
 	add(root, "schema_version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: "1"})
 	root.Content[0].HeadComment = record.SchemaComment
-	add(root, "id", strNode(idPlaceholder))
+	add(root, "id", strNode(idStandIn))
 	add(root, "kind", strNode(kind))
 	add(root, "title", strNode(m.Title))
 	add(root, "status", strNode(status))
