@@ -261,18 +261,7 @@ func (env *Env) openImporter(dryRun bool, sign signFlags) (*writer, error) {
 	if !dryRun {
 		return env.openWriter(sign)
 	}
-	repo, err := store.Open(env.Dir)
-	if err != nil {
-		return nil, repoError(err)
-	}
-	root, err := env.repoRoot(".")
-	if err != nil {
-		return nil, err
-	}
-	if root != repo.Root() {
-		return nil, usageError(fmt.Errorf("%s is not at the root of the git repository %s", config.FileName, repo.Root()))
-	}
-	cfg, err := env.loadConfig(root)
+	repo, cfg, err := env.openRecordsRepo()
 	if err != nil {
 		return nil, err
 	}

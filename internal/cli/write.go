@@ -46,22 +46,33 @@ type writer struct {
 // its configuration and prepares the signer before any lock is taken, so a
 // passphrase prompt never holds up other writers.
 func (env *Env) openWriter(sign signFlags) (*writer, error) {
-	repo, err := store.Open(env.Dir)
-	if err != nil {
-		return nil, repoError(err)
-	}
-	root, err := env.repoRoot(".")
-	if err != nil {
-		return nil, err
-	}
-	if root != repo.Root() {
-		return nil, usageError(fmt.Errorf("%s is not at the root of the git repository %s", config.FileName, repo.Root()))
-	}
-	cfg, err := env.loadConfig(root)
+	repo, cfg, err := env.openRecordsRepo()
 	if err != nil {
 		return nil, err
 	}
 	return env.newWriter(repo, cfg, sign)
+}
+
+// openRecordsRepo opens the records repository a write goes to: the git
+// repository containing the working directory, with casefile.yaml at its
+// root, and its configuration.
+func (env *Env) openRecordsRepo() (*store.Repo, *config.Config, error) {
+	repo, err := store.Open(env.Dir)
+	if err != nil {
+		return nil, nil, repoError(err)
+	}
+	root, err := env.repoRoot(".")
+	if err != nil {
+		return nil, nil, err
+	}
+	if root != repo.Root() {
+		return nil, nil, usageError(fmt.Errorf("%s is not at the root of the git repository %s", config.FileName, repo.Root()))
+	}
+	cfg, err := env.loadConfig(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	return repo, cfg, nil
 }
 
 func (env *Env) newWriter(repo *store.Repo, cfg *config.Config, sign signFlags) (*writer, error) {

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -464,7 +466,7 @@ func diffValue(path string, old, new any, out *[]FieldChange) {
 		return
 	case old == nil:
 		if m, ok := new.(map[string]any); ok && path == "" {
-			for _, k := range sortedKeys(m) {
+			for _, k := range slices.Sorted(maps.Keys(m)) {
 				*out = append(*out, FieldChange{Path: k, Change: ChangeAdded, New: m[k]})
 			}
 			return
@@ -481,8 +483,8 @@ func diffValue(path string, old, new any, out *[]FieldChange) {
 		if !ok {
 			break
 		}
-		keys := sortedKeys(o)
-		for _, k := range sortedKeys(n) {
+		keys := slices.Sorted(maps.Keys(o))
+		for _, k := range slices.Sorted(maps.Keys(n)) {
 			if _, ok := o[k]; !ok {
 				keys = append(keys, k)
 			}
@@ -523,15 +525,6 @@ func diffValue(path string, old, new any, out *[]FieldChange) {
 	if !reflect.DeepEqual(old, new) {
 		*out = append(*out, FieldChange{Path: path, Change: ChangeChanged, Old: old, New: new})
 	}
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func joinField(path, k string) string {

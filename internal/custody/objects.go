@@ -138,6 +138,24 @@ func openPack(idxPath string) (*packFile, error) {
 	return p, nil
 }
 
+// packObjectHeader decodes the type and inflated size at the start of a
+// pack entry and returns the header's length.
+func packObjectHeader(b []byte) (typ byte, size int64, n int, err error) {
+	c := b[0]
+	typ, size = (c>>4)&7, int64(c&0x0f)
+	n, shift := 1, 4
+	for c&0x80 != 0 {
+		if n >= len(b) || shift > 56 {
+			return 0, 0, 0, errors.New("pack: bad object header")
+		}
+		c = b[n]
+		n++
+		size |= int64(c&0x7f) << shift
+		shift += 7
+	}
+	return typ, size, n, nil
+}
+
 // view returns a reader sharing db's packs (read-only) with its own
 // decompressor and cache, for use by another goroutine. Only db itself
 // may be closed.
@@ -279,7 +297,13 @@ func (db *objectDB) readPacked(pi int, off int64, limit int64, depth int) (plumb
 		}
 		b = hdr[:n]
 	}
-	i := 0
+	if len(b) == 0 {
+		return 0, nil, errors.New("pack: truncated object header")
+	}
+	typ, size, i, err := packObjectHeader(b)
+	if err != nil {
+		return 0, nil, err
+	}
 	next := func() (byte, bool) {
 		if i >= len(b) {
 			return 0, false
@@ -288,20 +312,8 @@ func (db *objectDB) readPacked(pi int, off int64, limit int64, depth int) (plumb
 		i++
 		return c, true
 	}
-	c, ok := next()
-	if !ok {
-		return 0, nil, errors.New("pack: truncated object header")
-	}
-	typ := (c >> 4) & 7
-	size := int64(c & 0x0f)
-	shift := 4
-	for c&0x80 != 0 {
-		if c, ok = next(); !ok || shift > 56 {
-			return 0, nil, errors.New("pack: bad object header")
-		}
-		size |= int64(c&0x7f) << shift
-		shift += 7
-	}
+	var c byte
+	var ok bool
 	var baseOff int64 = -1
 	var baseHash plumbing.Hash
 	switch typ {
@@ -382,18 +394,11 @@ func (db *objectDB) readCommitHead(h plumbing.Hash) ([]byte, error) {
 		if len(b) == 0 || (b[0]>>4)&7 != packCommit {
 			break
 		}
-		size := int64(b[0] & 0x0f)
-		j, shift := 1, 4
-		for c := b[0]; c&0x80 != 0; j++ {
-			if j >= len(b) || shift > 56 {
-				return nil, errors.New("pack: bad object header")
-			}
-			c = b[j]
-			size |= int64(c&0x7f) << shift
-			shift += 7
+		_, size, j, err := packObjectHeader(b)
+		if err != nil {
+			return nil, err
 		}
 		db.mr.Reset(p.data[off+int64(j):])
-		var err error
 		if db.zr == nil {
 			db.zr, err = zlib.NewReader(&db.mr)
 		} else {
@@ -455,15 +460,9 @@ func (db *objectDB) stream(h plumbing.Hash) (io.ReadCloser, error) {
 			}
 			return io.NopCloser(bytes.NewReader(data)), nil
 		}
-		size := int64(b[0] & 0x0f)
-		j, shift := 1, 4
-		for c := b[0]; c&0x80 != 0; j++ {
-			if j >= len(b) || shift > 56 {
-				return nil, errors.New("pack: bad object header")
-			}
-			c = b[j]
-			size |= int64(c&0x7f) << shift
-			shift += 7
+		_, size, j, err := packObjectHeader(b)
+		if err != nil {
+			return nil, err
 		}
 		var src io.Reader
 		if p.data != nil {

@@ -307,19 +307,10 @@ func parseRawCommit(h plumbing.Hash, raw []byte) (*rawCommit, error) {
 		}
 		inSig, skipping = false, false
 		key, val, _ := bytes.Cut(body, []byte(" "))
+		if err := c.link(string(key), val, &sawTree); err != nil {
+			return nil, err
+		}
 		switch string(key) {
-		case "tree":
-			th, ok := parseHash(val)
-			if !ok {
-				return nil, fmt.Errorf("commit %s: bad tree line", h)
-			}
-			c.tree, sawTree = th, true
-		case "parent":
-			ph, ok := parseHash(val)
-			if !ok {
-				return nil, fmt.Errorf("commit %s: bad parent line", h)
-			}
-			c.parents = append(c.parents, ph)
 		case "author":
 			c.author.Decode(val)
 		case "committer":
@@ -347,6 +338,26 @@ func parseRawCommit(h plumbing.Hash, raw []byte) (*rawCommit, error) {
 	return c, nil
 }
 
+// link takes a tree or parent header line into c (sawTree notes the
+// tree); other headers are left to the caller.
+func (c *rawCommit) link(key string, val []byte, sawTree *bool) error {
+	switch key {
+	case "tree":
+		th, ok := parseHash(val)
+		if !ok {
+			return fmt.Errorf("commit %s: bad tree line", c.hash)
+		}
+		c.tree, *sawTree = th, true
+	case "parent":
+		ph, ok := parseHash(val)
+		if !ok {
+			return fmt.Errorf("commit %s: bad parent line", c.hash)
+		}
+		c.parents = append(c.parents, ph)
+	}
+	return nil
+}
+
 // parseCommitLinks reads only what graph walks need from a commit: tree,
 // parents and committer time. It skips the signature and message, which
 // is most of a signed commit.
@@ -365,19 +376,10 @@ func parseCommitLinks(h plumbing.Hash, raw []byte) (*rawCommit, error) {
 			break
 		}
 		key, val, _ := bytes.Cut(line, []byte(" "))
+		if err := c.link(string(key), val, &sawTree); err != nil {
+			return nil, err
+		}
 		switch string(key) {
-		case "tree":
-			th, ok := parseHash(val)
-			if !ok {
-				return nil, fmt.Errorf("commit %s: bad tree line", h)
-			}
-			c.tree, sawTree = th, true
-		case "parent":
-			ph, ok := parseHash(val)
-			if !ok {
-				return nil, fmt.Errorf("commit %s: bad parent line", h)
-			}
-			c.parents = append(c.parents, ph)
 		case "committer":
 			c.committer.Decode(val)
 			raw = nil // nothing after the committer line is needed

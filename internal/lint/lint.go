@@ -175,11 +175,7 @@ func (l *Linter) LintData(path string, data []byte) FileResult {
 	}
 	doc, err := record.Parse(path, data)
 	if err != nil {
-		var p *record.Problem
-		if errors.As(err, &p) {
-			return FileResult{Findings: []Finding{fromProblem(p)}}
-		}
-		return FileResult{Findings: []Finding{{File: path, Line: 1, Column: 1, Severity: Error, Rule: record.RuleEncoding, Message: err.Error()}}}
+		return unreadable(path, err)
 	}
 	return l.LintDoc(doc)
 }
@@ -188,7 +184,7 @@ func (l *Linter) LintData(path string, data []byte) FileResult {
 func (l *Linter) LintFile(path string) FileResult {
 	fi, err := os.Lstat(path)
 	if err != nil {
-		return FileResult{Findings: []Finding{{File: path, Line: 1, Column: 1, Severity: Error, Rule: record.RuleEncoding, Message: err.Error()}}}
+		return unreadable(path, err)
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		what := "record"
@@ -202,13 +198,19 @@ func (l *Linter) LintFile(path string) FileResult {
 	}
 	doc, err := record.Load(path)
 	if err != nil {
-		var p *record.Problem
-		if errors.As(err, &p) {
-			return FileResult{Findings: []Finding{fromProblem(p)}}
-		}
-		return FileResult{Findings: []Finding{{File: path, Line: 1, Column: 1, Severity: Error, Rule: record.RuleEncoding, Message: err.Error()}}}
+		return unreadable(path, err)
 	}
 	return l.LintDoc(doc)
+}
+
+// unreadable is the finding for a file the loader refused: its problem
+// with position, or an encoding error at the top of the file.
+func unreadable(path string, err error) FileResult {
+	var p *record.Problem
+	if errors.As(err, &p) {
+		return FileResult{Findings: []Finding{fromProblem(p)}}
+	}
+	return FileResult{Findings: []Finding{{File: path, Line: 1, Column: 1, Severity: Error, Rule: record.RuleEncoding, Message: err.Error()}}}
 }
 
 func fromProblem(p *record.Problem) Finding {

@@ -2,8 +2,9 @@ package veris
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -35,7 +36,7 @@ func conform(v any, n *node, path string, out *[]Displaced) (any, bool) {
 			return nil, false
 		}
 		res := make(map[string]any, len(m))
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			child := m[k]
 			p := path + "/" + escapePointer(k)
 			sub, known := n.Properties[k]
@@ -190,15 +191,6 @@ func defaultFor(n *node) (any, bool) {
 		return true, true
 	}
 	return nil, false
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func escapePointer(s string) string {

@@ -3,8 +3,10 @@ package veris
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -95,7 +97,7 @@ func jsonNode(v any) *yaml.Node {
 	switch t := v.(type) {
 	case map[string]any:
 		m := mapNode()
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			add(m, k, jsonNode(t[k]))
 		}
 		return m
