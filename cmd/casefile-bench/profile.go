@@ -22,13 +22,9 @@ func (h *harness) microBenchmarks() error {
 		benchtime = "300ms"
 	}
 	args := append([]string{"test", "-run", "^$", "-bench", microPattern, "-benchmem", "-benchtime", benchtime, "-count", "1"}, microPackages...)
-	h.waitQuiet()
-	h.log("go %s", strings.Join(args, " "))
-	cmd := exec.Command("go", args...)
-	cmd.Dir = h.root
-	out, err := cmd.CombinedOutput()
+	out, err := h.goTool(args)
 	if err != nil {
-		return fmt.Errorf("micro-benchmarks: %w\n%s", err, out)
+		return fmt.Errorf("micro-benchmarks: %w", err)
 	}
 	var keep []string
 	for _, line := range strings.Split(string(out), "\n") {
@@ -79,13 +75,9 @@ func (h *harness) profileLint() error {
 	prof := filepath.Join(h.work, "lint.cpu.prof")
 	bin := filepath.Join(h.work, "lint.test")
 	args := []string{"test", "-run", "^$", "-bench", "^" + bench + "$", "-benchtime", times, "-benchmem", "-cpuprofile", prof, "-o", bin, "./internal/lint"}
-	h.waitQuiet()
-	h.log("go %s", strings.Join(args, " "))
-	cmd := exec.Command("go", args...)
-	cmd.Dir = h.root
-	out, err := cmd.CombinedOutput()
+	out, err := h.goTool(args)
 	if err != nil {
-		return fmt.Errorf("profiling: %w\n%s", err, out)
+		return fmt.Errorf("profiling: %w", err)
 	}
 	p := &profileResult{command: "go " + strings.Join(args, " ")}
 	for _, line := range strings.Split(string(out), "\n") {
@@ -146,4 +138,18 @@ func parseSecs(s string) float64 {
 	}
 	v, _ := strconv.ParseFloat(s, 64)
 	return v * mult
+}
+
+// goTool runs the go command in the repository once the machine is quiet,
+// logging it; the error carries the command's output.
+func (h *harness) goTool(args []string) ([]byte, error) {
+	h.waitQuiet()
+	h.log("go %s", strings.Join(args, " "))
+	cmd := exec.Command("go", args...)
+	cmd.Dir = h.root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return out, fmt.Errorf("%w\n%s", err, out)
+	}
+	return out, nil
 }
