@@ -165,16 +165,30 @@ func findRecord(dir, id string) (string, error) {
 }
 
 // historyRepo is a repository whose history is n commits, each signed with
-// an SSH key made for it (gen.GenerateHistory), for verify and history.
+// an SSH key made for it (genhistory.Generate), for verify and history,
+// packed by git the way git gc packs a repository whose commits were made
+// one at a time: `git repack -a -d -f`, which stores most versions of a
+// tree as a delta on the next. genhistory writes every object whole, which
+// no repository of such a history has once git has packed it.
 func (h *harness) historyRepo(n int) (string, error) {
-	dir := filepath.Join(h.work, fmt.Sprintf("history-%d", n))
+	return h.generateHistory(n, fmt.Sprintf("history-%d", n), true)
+}
+
+// historyWholeRepo is the same history as the generator writes it, every
+// object stored whole, to show what verify costs on such a pack.
+func (h *harness) historyWholeRepo(n int) (string, error) {
+	return h.generateHistory(n, fmt.Sprintf("history-whole-%d", n), false)
+}
+
+func (h *harness) generateHistory(n int, name string, repack bool) (string, error) {
+	dir := filepath.Join(h.work, name)
 	if err := os.RemoveAll(dir); err != nil {
 		return "", err
 	}
 	h.log("generating a history of %s signed commits in %s", fmtCount(n), dir)
 	start := time.Now()
 	hist, err := genhistory.Generate(dir, genhistory.Options{
-		Commits: n, Seed: 1, KeyFile: filepath.Join(h.work, fmt.Sprintf("history-%d.key", n)),
+		Commits: n, Seed: 1, KeyFile: filepath.Join(h.work, name+".key"),
 		Name: benchName, Email: benchEmail,
 	})
 	if err != nil {
@@ -186,7 +200,14 @@ func (h *harness) historyRepo(n int) (string, error) {
 	if err := gitIn(dir, "config", "gpg.ssh.allowedSignersFile", hist.AllowedSigners); err != nil {
 		return "", err
 	}
-	h.fixtureTime[fmt.Sprintf("a history of %s signed commits (GenerateHistory)", fmtCount(n))] = time.Since(start)
+	what := fmt.Sprintf("a history of %s signed commits (genhistory.Generate)", fmtCount(n))
+	if repack {
+		if err := gitIn(dir, "repack", "-a", "-d", "-f", "-q"); err != nil {
+			return "", err
+		}
+		what = fmt.Sprintf("a history of %s signed commits (genhistory.Generate, then git repack -a -d -f)", fmtCount(n))
+	}
+	h.fixtureTime[what] = time.Since(start)
 	// The record whose history is read: the one in the middle of the
 	// history, so that git log -- path walks all of it either way.
 	ids := make([]string, 0, len(hist.Records))

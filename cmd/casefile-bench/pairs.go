@@ -62,10 +62,11 @@ type pair struct {
 
 // fixtures prepare a repository of n records and return its path.
 var fixtures = map[string]func(h *harness, n int) (string, error){
-	"records":   (*harness).recordsRepo,
-	"committed": (*harness).committedRepo,
-	"history":   (*harness).historyRepo,
-	"veris":     (*harness).verisFixture,
+	"records":       (*harness).recordsRepo,
+	"committed":     (*harness).committedRepo,
+	"history":       (*harness).historyRepo,
+	"history-whole": (*harness).historyWholeRepo,
+	"veris":         (*harness).verisFixture,
 }
 
 // smallest runs a command at the session's smaller size only: the signed
@@ -264,6 +265,13 @@ var custodyCommands = []command{
 		Note:  "the chain of custody of the whole history: every signature, trust at each commit, no record deleted, evidence at HEAD",
 	},
 	{
+		ID: "verify-whole", Label: "casefile verify (objects stored whole)", Fixture: "history-whole", Sizes: smallest,
+		Args:  func(h *harness) []string { return []string{h.casefile, "verify"} },
+		Needs: needsCommand("verify"),
+		Check: exitZero,
+		Note:  "the same history as genhistory writes it, before git packs it: every version of every tree stored whole, so each commit's records folder is inflated in full",
+	},
+	{
 		ID: "git-verify", Label: "git log --show-signature", Peer: true, Fixture: "history", Sizes: smallest, Runs: 1, NoWarmup: true,
 		Args: func(h *harness) []string { return []string{"git", "log", "--show-signature", "--format=%H"} },
 		Check: func(n int, r *run) error {
@@ -310,6 +318,7 @@ var pairs = []pair{
 	{Name: "report trends --no-verify", Ours: "trends-noverify"},
 	{Name: "import veris (10,000 files)", Ours: "import"},
 	{Name: "verify vs git log --show-signature (commits)", Ours: "verify", Peer: "git-verify", MinRatio: 50},
+	{Name: "verify, objects stored whole (commits)", Ours: "verify-whole"},
 	{Name: "history ID vs git log -- path (commits)", Ours: "history", Peer: "git-history", MinRatio: 0.5},
 }
 

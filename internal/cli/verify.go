@@ -14,6 +14,7 @@ import (
 	"github.com/casefile/casefile/internal/config"
 	"github.com/casefile/casefile/internal/custody"
 	"github.com/casefile/casefile/internal/lint"
+	"github.com/casefile/casefile/internal/record"
 	"github.com/casefile/casefile/internal/store"
 )
 
@@ -150,15 +151,16 @@ func headConfig(gitRoot string) (*config.Config, error) {
 
 // lintProblems adapts the linter to custody's record check: error-level
 // findings make a record at HEAD invalid.
-func lintProblems(l *lint.Linter) func(path string, data []byte) []custody.RecordProblem {
-	return func(path string, data []byte) []custody.RecordProblem {
+func lintProblems(l *lint.Linter) func(path string, data []byte) (*record.Record, []custody.RecordProblem) {
+	return func(path string, data []byte) (*record.Record, []custody.RecordProblem) {
 		var out []custody.RecordProblem
-		for _, f := range l.LintData(path, data).Findings {
+		res, rec := l.LintData(path, data)
+		for _, f := range res.Findings {
 			if f.Severity == lint.Error {
 				out = append(out, custody.RecordProblem{Line: f.Line, Rule: f.Rule, Message: f.Message})
 			}
 		}
-		return out
+		return rec, out
 	}
 }
 

@@ -1,7 +1,6 @@
 package custody
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -157,30 +155,19 @@ func (h *historian) blobAt(root plumbing.Hash) (treeEntry, error) {
 	return e, nil
 }
 
-// scanTree finds one entry in a raw tree without parsing the others.
+// scanTree finds one entry in a raw tree without parsing the others into
+// entries; a malformed tree has none.
 func scanTree(raw []byte, name string) treeEntry {
-	for len(raw) > 0 {
-		sp := bytes.IndexByte(raw, ' ')
-		if sp <= 0 {
+	c := treeCursor{raw: raw}
+	for {
+		ok, err := c.next()
+		if err != nil || !ok {
 			return treeEntry{}
 		}
-		rest := raw[sp+1:]
-		nul := bytes.IndexByte(rest, 0)
-		if nul < 0 || len(rest) < nul+21 {
-			return treeEntry{}
+		if string(c.name) == name {
+			return treeEntry{name: name, mode: c.mode, hash: c.hash}
 		}
-		if string(rest[:nul]) == name {
-			m, err := strconv.ParseUint(string(raw[:sp]), 8, 32)
-			if err != nil {
-				return treeEntry{}
-			}
-			e := treeEntry{name: name, mode: filemode.FileMode(m)}
-			copy(e.hash[:], rest[nul+1:nul+21])
-			return e
-		}
-		raw = rest[nul+21:]
 	}
-	return treeEntry{}
 }
 
 func (h *historian) run(ctx context.Context, path string, pol *policy) ([]HistoryEntry, error) {

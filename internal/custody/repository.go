@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	git "github.com/go-git/go-git/v5"
@@ -52,6 +52,8 @@ type Repository struct {
 	// its name, so an object altered in place (which git itself notices
 	// only in fsck) is caught. Verify turns it on.
 	checkHashes bool
+	// forked marks a reader made by fork, whose packs belong to another.
+	forked bool
 }
 
 // errCorruptObject reports an object whose content does not hash to its
@@ -123,12 +125,30 @@ func resolveGitDirs(root string) (gitDir, commonDir string, err error) {
 	return gitDir, commonDir, nil
 }
 
+// fork returns a reader of the same repository for another goroutine: it
+// shares r's mapped packs (read-only) and has its own go-git handle,
+// decompressor and caches. The caller closes it before r.
+func (r *Repository) fork() (*Repository, error) {
+	repo, err := git.PlainOpenWithOptions(r.root, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, fmt.Errorf("opening repository %s: %w", r.root, err)
+	}
+	f := &Repository{
+		root: r.root, gitDir: r.gitDir, commonDir: r.commonDir, st: repo.Storer, repo: repo,
+		trees: newByteLRU(treeCacheBytes), checkHashes: r.checkHashes, forked: true,
+	}
+	if r.fast != nil {
+		f.fast = r.fast.view()
+	}
+	return f, nil
+}
+
 // Root returns the work tree root the repository was opened at.
 func (r *Repository) Root() string { return r.root }
 
 // Close releases the pack files kept open (and mapped) while walking.
 func (r *Repository) Close() error {
-	if r.fast != nil {
+	if r.fast != nil && !r.forked {
 		r.fast.close()
 	}
 	return nil
@@ -503,31 +523,89 @@ func (e treeEntry) isFile() bool {
 	return e.mode == filemode.Regular || e.mode == filemode.Executable || e.mode == filemode.Deprecated
 }
 
-// parseTree parses the canonical tree encoding: "<octal mode> <name>\0<20
-// byte hash>" repeated.
+// treeCursor steps through a tree's canonical encoding, "<octal mode>
+// <name>\0<20 byte hash>" repeated, without allocating.
+type treeCursor struct {
+	tree plumbing.Hash // the tree's name, for errors
+	raw  []byte
+	pos  int
+	// The entry the cursor is on, after next returned true.
+	name       []byte
+	start, end int // name's offsets in raw
+	mode       filemode.FileMode
+	hash       plumbing.Hash
+}
+
+// next moves to the following entry; false at the end or on an error.
+func (c *treeCursor) next() (bool, error) {
+	rest := c.raw[c.pos:]
+	if len(rest) == 0 {
+		return false, nil
+	}
+	sp := bytes.IndexByte(rest, ' ')
+	if sp <= 0 {
+		return false, fmt.Errorf("tree %s: malformed entry", c.tree)
+	}
+	var m uint64
+	for _, d := range rest[:sp] {
+		if d < '0' || d > '7' || m > math.MaxUint32>>3 {
+			return false, fmt.Errorf("tree %s: bad mode %q", c.tree, rest[:sp])
+		}
+		m = m<<3 | uint64(d-'0')
+	}
+	rest = rest[sp+1:]
+	nul := bytes.IndexByte(rest, 0)
+	if nul <= 0 || len(rest) < nul+1+20 {
+		return false, fmt.Errorf("tree %s: malformed entry", c.tree)
+	}
+	c.start = c.pos + sp + 1
+	c.end = c.start + nul
+	c.name = rest[:nul]
+	c.mode = filemode.FileMode(m)
+	copy(c.hash[:], rest[nul+1:nul+21])
+	c.pos = c.end + 21
+	return true, nil
+}
+
+func (c *treeCursor) isDir() bool { return c.mode == filemode.Dir }
+
+// parseTree parses a tree's canonical encoding into entries.
 func parseTree(h plumbing.Hash, raw []byte) ([]treeEntry, error) {
 	s := string(raw)
 	entries := make([]treeEntry, 0, bytes.Count(raw, []byte{0}))
-	for len(s) > 0 {
-		sp := strings.IndexByte(s, ' ')
-		if sp <= 0 {
-			return nil, fmt.Errorf("tree %s: malformed entry", h)
-		}
-		m, err := strconv.ParseUint(s[:sp], 8, 32)
+	c := treeCursor{tree: h, raw: raw}
+	for {
+		ok, err := c.next()
 		if err != nil {
-			return nil, fmt.Errorf("tree %s: bad mode %q", h, s[:sp])
+			return nil, err
 		}
-		s = s[sp+1:]
-		nul := strings.IndexByte(s, 0)
-		if nul <= 0 || len(s) < nul+1+20 {
-			return nil, fmt.Errorf("tree %s: malformed entry", h)
+		if !ok {
+			return entries, nil
 		}
-		e := treeEntry{name: s[:nul], mode: filemode.FileMode(m)}
-		copy(e.hash[:], s[nul+1:nul+21])
-		entries = append(entries, e)
-		s = s[nul+21:]
+		entries = append(entries, treeEntry{name: s[c.start:c.end], mode: c.mode, hash: c.hash})
 	}
-	return entries, nil
+}
+
+// rawTreeKey keys a tree's encoding in the tree cache, beside its parsed
+// entries.
+type rawTreeKey plumbing.Hash
+
+// rawTree returns a tree's canonical encoding, from the cache when
+// possible, for walks that step through it with a treeCursor. The zero
+// hash is the empty tree.
+func (r *Repository) rawTree(h plumbing.Hash) ([]byte, error) {
+	if h.IsZero() {
+		return nil, nil
+	}
+	if t, ok := r.trees.get(rawTreeKey(h)); ok {
+		return t.([]byte), nil
+	}
+	raw, _, err := r.readRaw(h, plumbing.TreeObject)
+	if err != nil {
+		return nil, err
+	}
+	r.trees.put(rawTreeKey(h), raw, len(raw))
+	return raw, nil
 }
 
 // tree returns the parsed entries of a tree, from the cache when possible.

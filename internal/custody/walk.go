@@ -1,6 +1,7 @@
 package custody
 
 import (
+	"bytes"
 	"container/heap"
 	"context"
 	"crypto/sha256"
@@ -52,11 +53,12 @@ type VerifyOptions struct {
 	// the one reading objects) and parsing records; zero means GOMAXPROCS.
 	Workers int
 	// CheckRecord, when set, is called (concurrently) with every record
-	// that parses at HEAD, given its path and content, and returns the
-	// problems that make it invalid,
-	// each reported as a RuleRecordLint violation. The caller supplies the
-	// rules (casefile's linter), which this package does not know.
-	CheckRecord func(path string, data []byte) []RecordProblem
+	// file at HEAD, given its path and content. It returns the record as it
+	// decoded it (nil when it could not; Verify then reads the file itself)
+	// and the problems that make it invalid, each reported as a
+	// RuleRecordLint violation. The caller supplies the rules (casefile's
+	// linter), which this package does not know.
+	CheckRecord func(path string, data []byte) (*record.Record, []RecordProblem)
 }
 
 // RecordProblem is one reason a record at HEAD is invalid, as returned by
@@ -317,12 +319,22 @@ func (w *walker) run() error {
 	if err := w.collect(); err != nil {
 		return err
 	}
-	if err := w.checkCommits(); err != nil {
+	// The records at HEAD are checked while the commits are, each with
+	// its own reader; their violations follow the commits'.
+	hr, err := w.r.fork()
+	if err != nil {
 		return err
 	}
-	if err := w.checkEvidence(); err != nil {
+	defer hr.Close()
+	headDone := make(chan *headCheck, 1)
+	go func() { headDone <- w.checkHead(hr) }()
+	err = w.checkCommits()
+	hc := <-headDone
+	if err != nil {
 		return err
 	}
+	w.rep.Violations = append(w.rep.Violations, hc.violations...)
+	w.rep.Counts.Records, w.rep.Counts.Evidence = hc.records, hc.evidence
 	if err := w.checkSeals(); err != nil {
 		return err
 	}
@@ -496,8 +508,7 @@ func (w *walker) parentCommit(h plumbing.Hash) (*rawCommit, error) {
 	return c, nil
 }
 
-// sigJob is a signature check prepared by the sequential pass and run in
-// parallel, since the crypto is the part that costs CPU.
+// sigJob is the signature check of one commit, run by a worker.
 type sigJob struct {
 	c       *rawCommit
 	trusts  []*Trust // trust sets that may vouch (parents, or own for a root)
@@ -505,43 +516,62 @@ type sigJob struct {
 	st      SignatureStatus
 }
 
-// pending holds the violations of one commit found in the sequential pass,
-// to be merged with its signature result in order.
-type pending struct {
-	before []Violation // shallow, missing objects
-	after  []Violation // deletions, trust problems
-	job    *sigJob
+// recordDiff is one comparison of a commit's records tree with a parent's,
+// run by a worker.
+type recordDiff struct {
+	old, new plumbing.Hash
+	parent   int // index of the parent compared with
 }
 
+// pending holds what the sequential pass found for one commit and the work
+// it leaves to a worker, to be merged in order once both are done.
+type pending struct {
+	before []Violation // shallow, missing objects
+	after  []Violation // trust problems, then deletions
+	job    *sigJob
+	diffs  []recordDiff
+	// nParents is the commit's parent count, for the deletion messages.
+	nParents int
+}
+
+// commitChunk is how many consecutive commits (in walk order) a worker
+// takes at once. The records tree a commit's diff reads as new is the one
+// its parent's diff reads as old, so a worker holding a run of commits
+// finds it in its cache: only the first commit of a chunk reads a tree
+// that another worker reads too.
+const commitChunk = 128
+
+// checkCommits checks every walked commit. This goroutine does the cheap,
+// order-dependent part (root trees, trust sets; prepareCommit); workers,
+// each with its own object reader, take chunks of consecutive commits and
+// do the costly part: the signature and the records tree diffs.
 func (w *walker) checkCommits() error {
 	total := len(w.order)
 	w.rep.Counts.Commits = total
 	results := make([]CommitResult, total)
 	pend := make([]pending, total)
-	step := max(1, total/200)
-	progress := func(done int) {
-		if w.opts.Progress != nil && (done%step == 0 || done == total) {
-			w.opts.Progress(done, total)
-		}
+	progress := w.progressCounter(total)
+
+	readers, err := w.forks(w.opts.Workers)
+	if err != nil {
+		return err
 	}
-	// Signatures are checked by workers while this goroutine reads the
-	// objects of the next commits: crypto and object reading overlap.
-	jobs := make(chan *sigJob, 256)
+	defer closeAll(readers)
+	chunks := make(chan [2]int, len(readers))
 	var wg sync.WaitGroup
-	for range w.opts.Workers {
+	for _, r := range readers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range jobs {
-				if w.ctx.Err() != nil {
-					continue // drain; the walk reports the cancellation
+			for c := range chunks {
+				for i := c[0]; i < c[1] && w.ctx.Err() == nil; i++ {
+					w.finishCommit(r, results[i].Hash, &pend[i])
 				}
-				j.st = VerifySignature(j.c.signature, j.c.payload, j.keyring...)
-				applyTrust(&j.st, j.trusts, j.c.author.Email, j.c.committer.When, len(j.c.parents) > 1, w.pol)
+				progress(c[1] - c[0])
 			}
 		}()
 	}
-	var err error
+	start := 0
 	for i, h := range w.order {
 		if i%256 == 0 {
 			if err = w.ctx.Err(); err != nil {
@@ -557,13 +587,14 @@ func (w *walker) checkCommits() error {
 		if len(c.signature) > 0 {
 			w.rep.Counts.Signed++
 		}
-		if job := w.prepareCommit(c, res, &pend[i]); job != nil {
-			pend[i].job = job
-			jobs <- job
+		pend[i].nParents = len(c.parents)
+		pend[i].job = w.prepareCommit(c, res, &pend[i])
+		if i+1-start == commitChunk || i+1 == total {
+			chunks <- [2]int{start, i + 1}
+			start = i + 1
 		}
-		progress(i + 1)
 	}
-	close(jobs)
+	close(chunks)
 	wg.Wait()
 	if err == nil {
 		err = w.ctx.Err()
@@ -591,6 +622,62 @@ func (w *walker) checkCommits() error {
 	}
 	w.rep.Commits = results
 	return nil
+}
+
+// finishCommit is a worker's part of one commit, with its own reader r.
+func (w *walker) finishCommit(r *Repository, hash string, p *pending) {
+	if j := p.job; j != nil {
+		j.st = VerifySignature(j.c.signature, j.c.payload, j.keyring...)
+		applyTrust(&j.st, j.trusts, j.c.author.Email, j.c.committer.When, len(j.c.parents) > 1, w.pol)
+	}
+	for _, d := range p.diffs {
+		vs, err := recordRemovals(r, hash, d, p.nParents)
+		if err != nil {
+			p.after = append(p.after, Violation{Commit: hash, File: "records", Rule: objectRule(err), Reason: err.Error()})
+			continue
+		}
+		p.after = append(p.after, vs...)
+	}
+}
+
+// progressCounter returns a function that workers call with the number of
+// commits they finished; it reports to opts.Progress at most about 200
+// times per walk, from one goroutine at a time.
+func (w *walker) progressCounter(total int) func(n int) {
+	if w.opts.Progress == nil {
+		return func(int) {}
+	}
+	var mu sync.Mutex
+	done, next, step := 0, 0, max(1, total/200)
+	return func(n int) {
+		mu.Lock()
+		defer mu.Unlock()
+		done += n
+		if done >= next || done == total {
+			next = done + step
+			w.opts.Progress(done, total)
+		}
+	}
+}
+
+// forks opens n readers of the walked repository for workers.
+func (w *walker) forks(n int) ([]*Repository, error) {
+	out := make([]*Repository, 0, n)
+	for range n {
+		r, err := w.r.fork()
+		if err != nil {
+			closeAll(out)
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func closeAll(rs []*Repository) {
+	for _, r := range rs {
+		r.Close()
+	}
 }
 
 // prepareCommit does the object reading for one commit: which custody
@@ -691,20 +778,14 @@ func (w *walker) prepareCommit(c *rawCommit, res *CommitResult, p *pending) *sig
 		}
 	}
 
-	// Records deleted or renamed relative to any parent.
+	// Records deleted or renamed relative to any parent: the diffs are
+	// left to a worker (finishCommit).
 	if containsString(res.Touched, "records") {
 		newRec := dirHash(root, "records")
 		for i, pr := range parentRoots {
-			oldRec := dirHash(pr, "records")
-			if oldRec.IsZero() || oldRec == newRec {
-				continue
+			if oldRec := dirHash(pr, "records"); !oldRec.IsZero() && oldRec != newRec {
+				p.diffs = append(p.diffs, recordDiff{old: oldRec, new: newRec, parent: i})
 			}
-			vs, err := w.recordRemovals(hash, oldRec, newRec, i, len(parentRoots))
-			if err != nil {
-				p.after = append(p.after, Violation{Commit: hash, File: "records", Rule: objectRule(err), Reason: err.Error()})
-				continue
-			}
-			p.after = append(p.after, vs...)
 		}
 	}
 	return job
@@ -747,20 +828,27 @@ func dirHash(t []treeEntry, name string) plumbing.Hash {
 	return plumbing.ZeroHash
 }
 
-// recordRemovals reports the files under records/ present in the parent's
+// recordRemovals reports the files under records/ present in a parent's
 // records tree and absent from the commit's, as deletions or, when the
-// same content or file name appears elsewhere under records/, renames.
-func (w *walker) recordRemovals(commit string, oldTree, newTree plumbing.Hash, parent, nParents int) ([]Violation, error) {
+// same content or file name appears elsewhere under records/, renames. It
+// reads the trees through r.
+func recordRemovals(r *Repository, commit string, d recordDiff, nParents int) ([]Violation, error) {
+	// The files added matter only to tell a rename from a deletion, so
+	// they are collected only when something was removed.
 	var removed, added []fileAt
-	if err := w.r.diffFiles(oldTree, newTree, "records", &removed, &added); err != nil {
+	if err := r.diffFiles(d.old, d.new, "records", &removed, nil); err != nil {
 		return nil, err
 	}
 	if len(removed) == 0 {
 		return nil, nil
 	}
+	removed = removed[:0]
+	if err := r.diffFiles(d.old, d.new, "records", &removed, &added); err != nil {
+		return nil, err
+	}
 	rel := ""
 	if nParents > 1 {
-		rel = fmt.Sprintf(" relative to parent %d of this merge", parent+1)
+		rel = fmt.Sprintf(" relative to parent %d of this merge", d.parent+1)
 	}
 	var out []Violation
 	for _, r := range removed {
@@ -792,9 +880,11 @@ type fileAt struct {
 }
 
 // diffFiles compares two trees level by level, descending only where hashes
-// differ, and collects the files only in old (removed) and only in new
-// (added). Both trees are in git's canonical order, so one merge pass per
-// level suffices.
+// differ, and collects the files only in old (removed) and, unless added
+// is nil, those only in new (added). Both trees are in git's canonical
+// order, so one merge pass per level suffices; it steps through their
+// encodings, as most entries of a records folder are the same on both
+// sides.
 func (r *Repository) diffFiles(oldTree, newTree plumbing.Hash, dir string, removed, added *[]fileAt) error {
 	if oldTree == newTree {
 		return nil
@@ -802,77 +892,104 @@ func (r *Repository) diffFiles(oldTree, newTree plumbing.Hash, dir string, remov
 	if strings.Count(dir, "/") > maxTreeDepth {
 		return fmt.Errorf("%s: %w", dir, errTooDeep)
 	}
-	ot, err := r.tree(oldTree)
+	oraw, err := r.rawTree(oldTree)
 	if err != nil {
 		return err
 	}
-	nt, err := r.tree(newTree)
+	nraw, err := r.rawTree(newTree)
 	if err != nil {
 		return err
 	}
-	all := func(e treeEntry, into *[]fileAt) error {
-		p := dir + "/" + e.name
-		if !e.isDir() {
-			*into = append(*into, fileAt{p, e.hash})
+	if added == nil && bytes.HasPrefix(nraw, oraw) {
+		// The usual change to a records folder: files added after the
+		// last one (IDs grow). Every entry of old is in new, byte for
+		// byte, hash included, so nothing below it differs either.
+		return nil
+	}
+	all := func(c *treeCursor, into *[]fileAt) error {
+		if into == nil {
 			return nil
 		}
-		return r.walkFiles(e.hash, p, func(p string, e treeEntry) error {
+		p := dir + "/" + string(c.name)
+		if !c.isDir() {
+			*into = append(*into, fileAt{p, c.hash})
+			return nil
+		}
+		return r.walkFiles(c.hash, p, func(p string, e treeEntry) error {
 			*into = append(*into, fileAt{p, e.hash})
 			return nil
 		})
 	}
-	i, j := 0, 0
-	for i < len(ot) || j < len(nt) {
+	o := treeCursor{tree: oldTree, raw: oraw}
+	n := treeCursor{tree: newTree, raw: nraw}
+	oOK, err := o.next()
+	if err != nil {
+		return err
+	}
+	nOK, err := n.next()
+	if err != nil {
+		return err
+	}
+	for oOK || nOK {
 		var c int
 		switch {
-		case i == len(ot):
+		case !oOK:
 			c = 1
-		case j == len(nt):
+		case !nOK:
 			c = -1
 		default:
-			c = compareEntries(ot[i], nt[j])
+			c = compareNames(o.name, n.name, o.isDir(), n.isDir())
 		}
-		switch {
-		case c < 0:
-			if err := all(ot[i], removed); err != nil {
+		if c < 0 {
+			if err := all(&o, removed); err != nil {
 				return err
 			}
-			i++
-		case c > 0:
-			if err := all(nt[j], added); err != nil {
+		}
+		if c > 0 {
+			if err := all(&n, added); err != nil {
 				return err
 			}
-			j++
-		default:
-			if ot[i].hash != nt[j].hash && ot[i].isDir() {
-				if err := r.diffFiles(ot[i].hash, nt[j].hash, dir+"/"+ot[i].name, removed, added); err != nil {
-					return err
-				}
+		}
+		if c == 0 && o.hash != n.hash && o.isDir() {
+			if err := r.diffFiles(o.hash, n.hash, dir+"/"+string(o.name), removed, added); err != nil {
+				return err
 			}
-			i++
-			j++
+		}
+		if c <= 0 {
+			if oOK, err = o.next(); err != nil {
+				return err
+			}
+		}
+		if c >= 0 {
+			if nOK, err = n.next(); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// compareEntries orders tree entries as git does: by name, with
-// directories compared as if their name ended in "/".
-func compareEntries(a, b treeEntry) int {
-	an, bn := a.name, b.name
+// compareNames orders tree entry names as git does, with directories
+// compared as if their name ended in "/".
+func compareNames[S string | []byte](an, bn S, aDir, bDir bool) int {
 	n := min(len(an), len(bn))
-	if c := strings.Compare(an[:n], bn[:n]); c != 0 {
-		return c
+	for i := range n {
+		switch {
+		case an[i] < bn[i]:
+			return -1
+		case an[i] > bn[i]:
+			return 1
+		}
 	}
 	ac, bc := byte(0), byte(0)
 	if len(an) > n {
 		ac = an[n]
-	} else if a.isDir() {
+	} else if aDir {
 		ac = '/'
 	}
 	if len(bn) > n {
 		bc = bn[n]
-	} else if b.isDir() {
+	} else if bDir {
 		bc = '/'
 	}
 	switch {
@@ -882,8 +999,8 @@ func compareEntries(a, b treeEntry) int {
 		return 1
 	}
 	// Same name: a file and a directory of that name differ.
-	if len(an) == len(bn) && a.isDir() != b.isDir() {
-		if a.isDir() {
+	if len(an) == len(bn) && aDir != bDir {
+		if aDir {
 			return 1
 		}
 		return -1
@@ -891,19 +1008,33 @@ func compareEntries(a, b treeEntry) int {
 	return 0
 }
 
-// checkEvidence parses every record at HEAD and checks its evidence files.
-func (w *walker) checkEvidence() error {
+// headCheck is what checkHead found at HEAD.
+type headCheck struct {
+	violations []Violation
+	records    int // record files
+	evidence   int // evidence items with a path
+}
+
+func (h *headCheck) violate(commit, file, rule, reason string) {
+	h.violations = append(h.violations, Violation{Commit: commit, File: file, Rule: rule, Reason: reason})
+}
+
+// checkHead parses every record at HEAD, lints it (opts.CheckRecord) and
+// checks its evidence files, reading through r. It runs alongside the
+// commit walk and touches nothing of the walker but what it only reads.
+func (w *walker) checkHead(r *Repository) *headCheck {
+	h := &headCheck{}
 	headCommit := w.commits[w.head]
 	if headCommit == nil {
-		return nil
+		return h
 	}
-	root, err := w.r.tree(headCommit.tree)
+	root, err := r.tree(headCommit.tree)
 	if err != nil {
-		return nil // reported with the HEAD commit already
+		return h // reported with the HEAD commit already
 	}
 	recs := dirHash(root, "records")
 	if recs.IsZero() {
-		return nil
+		return h
 	}
 	type recFile struct {
 		path  string
@@ -917,9 +1048,16 @@ func (w *walker) checkEvidence() error {
 		if f.err != nil {
 			return
 		}
+		var rec *record.Record
+		if w.opts.CheckRecord != nil {
+			rec, f.probs = w.opts.CheckRecord(f.path, f.data)
+		}
 		// The fast decoder takes canonical records; anything else goes to
 		// the full loader, whose result and errors are authoritative.
-		rec, ok := quickload.Decode(f.data)
+		ok := rec != nil
+		if !ok {
+			rec, ok = quickload.Decode(f.data)
+		}
 		if !ok {
 			d, err := record.Parse(f.path, f.data)
 			if err == nil {
@@ -930,9 +1068,6 @@ func (w *walker) checkEvidence() error {
 				f.data = nil
 				return
 			}
-		}
-		if w.opts.CheckRecord != nil {
-			f.probs = w.opts.CheckRecord(f.path, f.data)
 		}
 		f.data = nil
 		f.id = rec.ID
@@ -953,15 +1088,20 @@ func (w *walker) checkEvidence() error {
 		}()
 	}
 	var files []*recFile
-	err = w.r.walkFiles(recs, "records", func(p string, e treeEntry) error {
+	err = r.walkFiles(recs, "records", func(p string, e treeEntry) error {
 		if !strings.HasSuffix(p, ".yaml") && !strings.HasSuffix(p, ".yml") {
 			return nil
+		}
+		if len(files)%256 == 0 {
+			if err := w.ctx.Err(); err != nil {
+				return err
+			}
 		}
 		f := &recFile{path: p}
 		if !e.isFile() {
 			f.err = fmt.Errorf("%s: not a regular file (mode %o)", p, uint32(e.mode))
 		} else {
-			f.data, f.err = w.r.readBlob(e.hash, maxRecordBlob)
+			f.data, f.err = r.readBlob(e.hash, maxRecordBlob)
 		}
 		files = append(files, f)
 		jobs <- f
@@ -969,10 +1109,13 @@ func (w *walker) checkEvidence() error {
 	})
 	close(jobs)
 	wg.Wait()
-	if err != nil {
-		w.violate(w.head.String(), "records", objectRule(err), "listing records at HEAD: "+err.Error())
+	if w.ctx.Err() != nil {
+		return h // the walk reports the cancellation
 	}
-	w.rep.Counts.Records = len(files)
+	if err != nil {
+		h.violate(w.head.String(), "records", objectRule(err), "listing records at HEAD: "+err.Error())
+	}
+	h.records = len(files)
 
 	head := w.head.String()
 	// No two records at HEAD share an ID (lint's id-unique, which looks
@@ -983,7 +1126,7 @@ func (w *walker) checkEvidence() error {
 			continue
 		}
 		if other, dup := firstWithID[f.id]; dup {
-			w.violate(head, f.path, RuleRecordLint, fmt.Sprintf("id-unique: id %s is also used by %s", f.id, other))
+			h.violate(head, f.path, RuleRecordLint, fmt.Sprintf("id-unique: id %s is also used by %s", f.id, other))
 			continue
 		}
 		firstWithID[f.id] = f.path
@@ -999,7 +1142,7 @@ func (w *walker) checkEvidence() error {
 			if errors.Is(f.err, errCorruptObject) {
 				rule = RuleObjectCorrupt
 			}
-			w.violate(head, f.path, rule, fmt.Sprintf("record cannot be read, so its evidence is unchecked: %v", f.err))
+			h.violate(head, f.path, rule, fmt.Sprintf("record cannot be read, so its evidence is unchecked: %v", f.err))
 			continue
 		}
 		for _, pr := range f.probs {
@@ -1007,36 +1150,36 @@ func (w *walker) checkEvidence() error {
 			if pr.Line > 0 {
 				file = fmt.Sprintf("%s:%d", f.path, pr.Line)
 			}
-			w.violate(head, file, RuleRecordLint, pr.Rule+": "+pr.Message)
+			h.violate(head, file, RuleRecordLint, pr.Rule+": "+pr.Message)
 		}
 		for _, ev := range f.ev {
 			if ev.Path == "" {
 				continue
 			}
-			w.rep.Counts.Evidence++
+			h.evidence++
 			what := fmt.Sprintf("evidence %s of %s", ev.ID, f.path)
 			if err := checkRepoPath(ev.Path); err != nil {
-				w.violate(head, ev.Path, RuleEvidencePath, fmt.Sprintf("%s: %v", what, err))
+				h.violate(head, ev.Path, RuleEvidencePath, fmt.Sprintf("%s: %v", what, err))
 				continue
 			}
-			e, ok, err := w.r.lookupPath(headCommit.tree, ev.Path)
+			e, ok, err := r.lookupPath(headCommit.tree, ev.Path)
 			if err != nil {
-				w.violate(head, ev.Path, objectRule(err), fmt.Sprintf("%s: %v", what, err))
+				h.violate(head, ev.Path, objectRule(err), fmt.Sprintf("%s: %v", what, err))
 				continue
 			}
 			if !ok {
-				w.violate(head, ev.Path, RuleEvidenceMissing, what+": file is not in the repository at HEAD")
+				h.violate(head, ev.Path, RuleEvidenceMissing, what+": file is not in the repository at HEAD")
 				continue
 			}
 			if !e.isFile() {
-				w.violate(head, ev.Path, RuleEvidenceMissing, fmt.Sprintf("%s: not a regular file at HEAD (mode %o)", what, uint32(e.mode)))
+				h.violate(head, ev.Path, RuleEvidenceMissing, fmt.Sprintf("%s: not a regular file at HEAD (mode %o)", what, uint32(e.mode)))
 				continue
 			}
 			sum, ok := hashed[e.hash]
 			if !ok {
-				digest, size, err := w.r.hashBlob(e.hash)
+				digest, size, err := r.hashBlob(e.hash)
 				if err != nil {
-					w.violate(head, ev.Path, RuleEvidenceMissing, fmt.Sprintf("%s: %v", what, err))
+					h.violate(head, ev.Path, RuleEvidenceMissing, fmt.Sprintf("%s: %v", what, err))
 					continue
 				}
 				sum = blobSum{digest, size}
@@ -1046,15 +1189,15 @@ func (w *walker) checkEvidence() error {
 			want := strings.ToLower(strings.TrimPrefix(ev.SHA256, "sha256:"))
 			switch {
 			case want == "":
-				w.violate(head, ev.Path, RuleEvidenceMismatch, what+": the record states no sha256, so integrity cannot be checked")
+				h.violate(head, ev.Path, RuleEvidenceMismatch, what+": the record states no sha256, so integrity cannot be checked")
 			case want != digest:
-				w.violate(head, ev.Path, RuleEvidenceMismatch, fmt.Sprintf("%s: sha256 is %s, the record states %s", what, digest, want))
+				h.violate(head, ev.Path, RuleEvidenceMismatch, fmt.Sprintf("%s: sha256 is %s, the record states %s", what, digest, want))
 			case ev.Size != 0 && ev.Size != size:
-				w.violate(head, ev.Path, RuleEvidenceMismatch, fmt.Sprintf("%s: size is %d bytes, the record states %d", what, size, ev.Size))
+				h.violate(head, ev.Path, RuleEvidenceMismatch, fmt.Sprintf("%s: size is %d bytes, the record states %d", what, size, ev.Size))
 			}
 		}
 	}
-	return nil
+	return h
 }
 
 // hashBlob streams a blob through SHA-256, so evidence of any size is

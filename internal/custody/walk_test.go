@@ -3,6 +3,7 @@ package custody_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -207,4 +208,71 @@ func TestVerifyReadersAgree(t *testing.T) {
 			t.Errorf("packed=%v: fast and go-git readers disagree:\n%s\n%s", packed, dump(fast), dump(slow))
 		}
 	}
+}
+
+// TestVerifyAcrossWorkerChunks: a history longer than the runs of commits
+// the workers take (commitChunk) gives the same report with one worker as
+// with several, and a deletion and a rename that sit on either side of a
+// chunk boundary, and a deletion in the middle of a folder (not at its
+// end, where new records go), are each reported once against their commit.
+func TestVerifyAcrossWorkerChunks(t *testing.T) {
+	t.Parallel()
+	l := newTestLog(t)
+	alice := newSSHKey(t, "Alice Analyst", "alice@example.com")
+	l.commit(nil, alice, "casefile: initialise log", map[string]string{
+		"casefile.yaml":            "version: 1\n",
+		custody.AllowedSignersFile: alice.allowedLine(""),
+	})
+	rec := func(i int) string { return fmt.Sprintf("records/2026/INC-2026-%04d.yaml", i) }
+	for i := 1; i <= 40; i++ {
+		l.commit(nil, alice, fmt.Sprintf("INC-2026-%04d: report", i), map[string]string{rec(i): recordYAML(fmt.Sprintf("INC-2026-%04d", i), "reported", nil)})
+	}
+	l.git(nil, "rm", "-q", rec(20))
+	l.git(alice, "commit", "-q", "-S", "-m", "drop a record from the middle")
+	middle := l.git(nil, "rev-parse", "HEAD")
+	l.git(nil, "rm", "-q", rec(40))
+	l.git(alice, "commit", "-q", "-S", "-m", "drop the newest record")
+	deleted := l.git(nil, "rev-parse", "HEAD")
+	l.git(nil, "mv", rec(39), "records/2026/renamed.yaml")
+	l.git(alice, "commit", "-q", "-S", "-m", "rename a record")
+	renamed := l.git(nil, "rev-parse", "HEAD")
+	// Enough commits after them that the rename is the last commit of
+	// the first chunk (newest first) and the deletion the first of the
+	// second.
+	for i := 41; i < 41+127; i++ {
+		l.commit(nil, alice, fmt.Sprintf("INC-2026-%04d: report", i), map[string]string{rec(i): recordYAML(fmt.Sprintf("INC-2026-%04d", i), "reported", nil)})
+	}
+	one := l.verify(custody.VerifyOptions{Workers: 1})
+	if got := rules(one); !reflect.DeepEqual(got, []string{custody.RuleRecordDeleted, custody.RuleRecordRenamed}) {
+		t.Fatalf("rules = %v, want a deletion and a rename:\n%s", got, dump(one))
+	}
+	if one.Commits[127].Hash != renamed || one.Commits[128].Hash != deleted {
+		t.Fatalf("the rename and the deletion are at %d and %d in walk order, not 127 and 128", indexOf(one, renamed), indexOf(one, deleted))
+	}
+	for _, c := range []struct{ commit, rule, file string }{
+		{middle, custody.RuleRecordDeleted, rec(20)},
+		{deleted, custody.RuleRecordDeleted, rec(40)},
+		{renamed, custody.RuleRecordRenamed, rec(39)},
+	} {
+		if vs := findViolations(one, c.rule, c.commit); len(vs) != 1 || vs[0].File != c.file {
+			t.Errorf("%s at %.8s: %+v, want one for %s", c.rule, c.commit, vs, c.file)
+		}
+	}
+	if n := len(one.Violations); n != 3 {
+		t.Errorf("%d violations, want 3:\n%s", n, dump(one))
+	}
+	for _, workers := range []int{2, 3} {
+		if many := l.verify(custody.VerifyOptions{Workers: workers}); !reflect.DeepEqual(one, many) {
+			t.Errorf("%d workers give another report than one:\n%s\n%s", workers, dump(one), dump(many))
+		}
+	}
+}
+
+func indexOf(rep *custody.VerifyReport, commit string) int {
+	for i, c := range rep.Commits {
+		if c.Hash == commit {
+			return i
+		}
+	}
+	return -1
 }

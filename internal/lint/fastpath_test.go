@@ -12,6 +12,7 @@ import (
 
 	"github.com/casefile/casefile/internal/config"
 	"github.com/casefile/casefile/internal/gen"
+	"github.com/casefile/casefile/internal/record"
 	"github.com/casefile/casefile/internal/record/quickload"
 )
 
@@ -32,12 +33,20 @@ func sameFindings(t *testing.T, name string, cfg *config.Config, now time.Time, 
 			t.Fatal(err)
 		}
 		want := l.LintFile(f)
-		got := l.LintData(f, data)
+		got, rec := l.LintData(f, data)
 		if fi, err := os.Lstat(f); err == nil && fi.Mode()&os.ModeSymlink != 0 {
 			continue // LintFile refuses a symbolic link before reading it
 		}
 		if !reflect.DeepEqual(got.Findings, want.Findings) || got.ID != want.ID {
 			t.Errorf("%s: LintData gives %v (id %q), LintFile %v (id %q)", f, got.Findings, got.ID, want.Findings, want.ID)
+		}
+		// The record it returns is the one the full loader reads.
+		var wantRec *record.Record
+		if d, err := record.Parse(f, data); err == nil {
+			wantRec, _ = d.Record()
+		}
+		if !reflect.DeepEqual(rec, wantRec) {
+			t.Errorf("%s: LintData returns record %+v, the full loader %+v", f, rec, wantRec)
 		}
 	}
 	if !reflect.DeepEqual(fast, full) {

@@ -107,6 +107,13 @@ type FileResult struct {
 
 // LintDoc checks one parsed document.
 func (l *Linter) LintDoc(doc *record.Doc) FileResult {
+	res, _ := l.lintDoc(doc)
+	return res
+}
+
+// lintDoc is LintDoc, also returning the record when the document converts
+// to one.
+func (l *Linter) lintDoc(doc *record.Doc) (FileResult, *record.Record) {
 	var res FileResult
 	for _, w := range doc.Warnings {
 		res.Findings = append(res.Findings, fromProblem(w))
@@ -129,16 +136,16 @@ func (l *Linter) LintDoc(doc *record.Doc) FileResult {
 				Rule: validate.RuleSchema, Message: err.Error(),
 			})
 		}
-		return res
+		return res, nil
 	}
 	if len(probs) > 0 {
 		// Semantic rules assume a schema-valid record; run only those whose
 		// inputs are well-formed by skipping the rest to avoid noise.
-		return res
+		return res, rec
 	}
 	c := &checker{doc: doc, rec: rec, cfg: l.cfg, now: l.now}
 	res.Findings = append(res.Findings, c.run()...)
-	return res
+	return res, rec
 }
 
 // lintFast checks a file on the fast path: the fast decoder, the schema and
@@ -168,16 +175,17 @@ func (l *Linter) clean(path string, rec *record.Record, tree map[string]any) boo
 
 // LintData checks one record file's content read from elsewhere (a git
 // tree, for verify), the fast path first as Run does; path names the file
-// in findings.
-func (l *Linter) LintData(path string, data []byte) FileResult {
+// in findings. It returns the record too, nil when the content does not
+// convert to one, so that the caller need not decode it again.
+func (l *Linter) LintData(path string, data []byte) (FileResult, *record.Record) {
 	if rec, tree, ok := quickload.DecodeTree(data); ok && l.clean(path, rec, tree) {
-		return FileResult{ID: rec.ID}
+		return FileResult{ID: rec.ID}, rec
 	}
 	doc, err := record.Parse(path, data)
 	if err != nil {
-		return unreadable(path, err)
+		return unreadable(path, err), nil
 	}
-	return l.LintDoc(doc)
+	return l.lintDoc(doc)
 }
 
 // LintFile loads and checks one file with the full loader.
