@@ -169,25 +169,40 @@ func (env *Env) reportStamp(ctx context.Context, root string, files []string, no
 	if err != nil || head == "" {
 		return rpt.Stamp{Note: "The repository has no commit yet."}
 	}
-	st := env.verifyStamp(ctx, repo.Root(), root, head, now, verify)
+	st, headRecords := env.verifyStamp(ctx, repo.Root(), root, head, now, verify)
 	prefix, err := filepath.Rel(repo.Root(), filepath.Join(root, config.RecordsDir))
 	if err != nil || strings.HasPrefix(prefix, "..") {
 		return st.Stamp
 	}
 	prefix = filepath.ToSlash(prefix)
-	committed, err := repo.ListFiles("HEAD", prefix)
-	if err != nil {
-		st.addNote("The record files could not be compared with the commit: " + err.Error() + ".")
-		return st.Stamp
-	}
+	// The record files at HEAD, and whether each is unchanged in the work
+	// tree: verify proved that for every record file it read (by git
+	// hash); without it, up to reportCompareLimit files are compared here.
 	inCommit := map[string]bool{}
-	for _, p := range committed {
-		if strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml") {
+	compare := headRecords != nil || len(files) <= reportCompareLimit
+	same := func(rel, f string) bool { return headRecords[rel] }
+	if headRecords != nil {
+		for p := range headRecords {
 			inCommit[p] = true
+		}
+	} else {
+		committed, err := repo.ListFiles("HEAD", prefix)
+		if err != nil {
+			st.addNote("The record files could not be compared with the commit: " + err.Error() + ".")
+			return st.Stamp
+		}
+		for _, p := range committed {
+			if strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml") {
+				inCommit[p] = true
+			}
+		}
+		same = func(rel, f string) bool {
+			want, err1 := repo.ReadFile("HEAD", rel)
+			got, err2 := os.ReadFile(f)
+			return err1 == nil && err2 == nil && bytes.Equal(want, got)
 		}
 	}
 	var added, changed []string
-	compare := len(files) <= reportCompareLimit
 	for _, f := range files {
 		rel, err := filepath.Rel(repo.Root(), f)
 		if err != nil {
@@ -199,12 +214,8 @@ func (env *Env) reportStamp(ctx context.Context, root string, files []string, no
 			continue
 		}
 		delete(inCommit, rel)
-		if compare {
-			want, err1 := repo.ReadFile("HEAD", rel)
-			got, err2 := os.ReadFile(f)
-			if err1 != nil || err2 != nil || !bytes.Equal(want, got) {
-				changed = append(changed, rel)
-			}
+		if compare && !same(rel, f) {
+			changed = append(changed, rel)
 		}
 	}
 	var removed []string
@@ -238,15 +249,16 @@ type stampNotes struct{ rpt.Stamp }
 func (s *stampNotes) addNote(n string) { s.Note = strings.TrimSpace(s.Note + " " + n) }
 
 // verifyStamp runs custody.Verify, the check of casefile verify, over the
-// history of HEAD. It runs only when the records repository is the root of
+// history of HEAD, and returns, when it ran, its list of the record files
+// at HEAD and whether each is unchanged in the work tree. It runs only when the records repository is the root of
 // its git repository: verify checks records/, evidence/ and the trust
 // files at the top of the tree, so on a subfolder it would check nothing
 // and pass.
-func (env *Env) verifyStamp(ctx context.Context, gitRoot, root, head string, now time.Time, verify bool) stampNotes {
+func (env *Env) verifyStamp(ctx context.Context, gitRoot, root, head string, now time.Time, verify bool) (stampNotes, map[string]bool) {
 	st := stampNotes{rpt.NewStamp(head, rpt.VerifyNotRun, 0)}
 	if !verify {
 		st.addNote("casefile verify was skipped (--no-verify).")
-		return st
+		return st, nil
 	}
 	if filepath.Clean(gitRoot) != filepath.Clean(root) {
 		rel, err := filepath.Rel(gitRoot, root)
@@ -255,13 +267,13 @@ func (env *Env) verifyStamp(ctx context.Context, gitRoot, root, head string, now
 		}
 		st.addNote(fmt.Sprintf("casefile verify was not run: the records are in the folder %s of the git repository %s, and verify checks a records repository at the root of its git repository.",
 			filepath.ToSlash(rel), gitRoot))
-		return st
+		return st, nil
 	}
-	rep, err := env.verifyChain(ctx, gitRoot, now, custody.VerifyOptions{})
+	rep, err := env.verifyChain(ctx, gitRoot, now, custody.VerifyOptions{}, true)
 	if err != nil {
 		st.Stamp = rpt.NewStamp(head, rpt.VerifyError, 0)
 		st.addNote("(" + err.Error() + ")")
-		return st
+		return st, nil
 	}
 	st.Stamp = rpt.NewStamp(rep.Head, rep.Status, len(rep.Violations))
 	switch {
@@ -270,7 +282,7 @@ func (env *Env) verifyStamp(ctx context.Context, gitRoot, root, head string, now
 	case !rep.OK() && len(rep.Violations) > 0:
 		st.addNote("The first: " + rep.Violations[0].String() + "; run casefile verify for all of them.")
 	}
-	return st
+	return st, rep.HeadRecords
 }
 
 func reportSample(paths []string) string {

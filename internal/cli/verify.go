@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/casefile/casefile/internal/lint"
 	"github.com/casefile/casefile/internal/record"
 	"github.com/casefile/casefile/internal/store"
+	"github.com/casefile/casefile/internal/validate"
 )
 
 type verifyOptions struct {
@@ -76,7 +78,7 @@ func runVerify(ctx context.Context, env *Env, opts verifyOptions) error {
 		From:                opts.from,
 		AllowAuthorMismatch: opts.allowMismatch,
 		PlatformPrincipals:  opts.platform,
-	})
+	}, false)
 	if err != nil {
 		return usageError(err)
 	}
@@ -105,13 +107,11 @@ func runVerify(ctx context.Context, env *Env, opts verifyOptions) error {
 // the verify command and the stamp of every report: the custody walk, with
 // each record at HEAD linted as of now under HEAD's casefile.yaml (what was
 // committed, not what the work tree may have changed), and a progress line
-// on a terminal.
-func (env *Env) verifyChain(ctx context.Context, gitRoot string, now time.Time, vo custody.VerifyOptions) (*custody.VerifyReport, error) {
+// on a terminal. With useCache (report stamps), records whose content
+// passed the schema in an earlier run are not validated against it again
+// (schemaCache); verify itself trusts nothing but the objects.
+func (env *Env) verifyChain(ctx context.Context, gitRoot string, now time.Time, vo custody.VerifyOptions, useCache bool) (*custody.VerifyReport, error) {
 	cfg, err := headConfig(gitRoot)
-	if err != nil {
-		return nil, err
-	}
-	linter, err := lint.New(lint.Options{Config: cfg, Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -120,12 +120,35 @@ func (env *Env) verifyChain(ctx context.Context, gitRoot string, now time.Time, 
 		return nil, err
 	}
 	defer repo.Close()
+	var cache *validate.Cache
+	if useCache {
+		cache = env.schemaCache(repo.CommonDir())
+	}
+	linter, err := lint.New(lint.Options{Config: cfg, Now: now, SchemaCache: cache})
+	if err != nil {
+		return nil, err
+	}
 	vo.CheckRecord = lintProblems(linter)
 
 	p := env.startProgress("verifying the chain of custody")
 	vo.Progress = p.update
 	defer p.stop()
-	return custody.Verify(ctx, repo, vo)
+	rep, err := custody.Verify(ctx, repo, vo)
+	if err == nil && cache != nil {
+		// A cache that cannot be written only makes the next run slower.
+		_ = cache.Save()
+	}
+	return rep, err
+}
+
+// schemaCache opens the schema cache of the repository whose git directory
+// is gitDir: .git/casefile/schema-valid, which clone and fetch never carry
+// from one repository to another. CASEFILE_CACHE=off turns it off (nil).
+func (env *Env) schemaCache(gitDir string) *validate.Cache {
+	if env.Getenv("CASEFILE_CACHE") == "off" {
+		return nil
+	}
+	return validate.OpenCache(filepath.Join(gitDir, "casefile", validate.CacheFileName))
 }
 
 // headConfig reads casefile.yaml as committed at HEAD, or the defaults when

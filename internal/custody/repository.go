@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -54,6 +55,9 @@ type Repository struct {
 	checkHashes bool
 	// forked marks a reader made by fork, whose packs belong to another.
 	forked bool
+	// workDirs are the work tree's folders opened by workFileBlob, by
+	// slash path (nil: could not be opened).
+	workDirs map[string]*os.Root
 }
 
 // errCorruptObject reports an object whose content does not hash to its
@@ -143,11 +147,20 @@ func (r *Repository) fork() (*Repository, error) {
 	return f, nil
 }
 
+// CommonDir returns the git directory that holds the objects and refs (the
+// main one, for a linked worktree).
+func (r *Repository) CommonDir() string { return r.commonDir }
+
 // Root returns the work tree root the repository was opened at.
 func (r *Repository) Root() string { return r.root }
 
 // Close releases the pack files kept open (and mapped) while walking.
 func (r *Repository) Close() error {
+	for _, d := range r.workDirs {
+		if d != nil {
+			d.Close()
+		}
+	}
 	if r.fast != nil && !r.forked {
 		r.fast.close()
 	}
@@ -269,6 +282,75 @@ func (r *Repository) readUnchecked(h plumbing.Hash, want plumbing.ObjectType, li
 	}
 	return buf, o.Type(), nil
 }
+
+// workFileBlob returns the content of blob h, committed at the slash path
+// p, from the work tree's file when that file holds exactly the blob (its
+// git hash is h; fromWork), else from the object. The hash is the proof either way;
+// the file is only a cheaper place to read it from than inflating the
+// object. Only a regular file is read, opened inside the work tree
+// (os.Root: no escape by ".." or a link), and only up to limit.
+func (r *Repository) workFileBlob(p string, h plumbing.Hash, limit int64) (data []byte, fromWork bool, err error) {
+	if data, ok := r.readWorkFile(p, limit); ok && plumbing.ComputeHash(plumbing.BlobObject, data) == h {
+		return data, true, nil
+	}
+	data, err = r.readBlob(h, limit)
+	return data, false, err
+}
+
+func (r *Repository) readWorkFile(p string, limit int64) ([]byte, bool) {
+	if checkRepoPath(p) != nil {
+		return nil, false
+	}
+	dir, name := path.Split(p)
+	d := r.workDir(strings.TrimSuffix(dir, "/"))
+	if d == nil {
+		return nil, false
+	}
+	// Only a regular file: not a link, nor a FIFO that would block open.
+	if fi, err := d.Lstat(name); err != nil || !fi.Mode().IsRegular() || fi.Size() > limit {
+		return nil, false
+	}
+	f, err := d.Open(name)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > limit {
+		return nil, false
+	}
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, false
+	}
+	return data, true
+}
+
+// workDir returns the work tree folder at the slash path dir ("" for the
+// top), opened as an os.Root (nothing below it can lead out of it) and
+// kept for the next file in it; nil when it cannot be opened.
+func (r *Repository) workDir(dir string) *os.Root {
+	if d, ok := r.workDirs[dir]; ok {
+		return d
+	}
+	if r.workDirs == nil {
+		r.workDirs = map[string]*os.Root{}
+	}
+	if len(r.workDirs) >= maxWorkDirs {
+		return nil // the objects serve; no more descriptors are held
+	}
+	var d *os.Root
+	if dir == "" {
+		d, _ = os.OpenRoot(r.root)
+	} else if top := r.workDir(""); top != nil {
+		d, _ = top.OpenRoot(filepath.FromSlash(dir))
+	}
+	r.workDirs[dir] = d
+	return d
+}
+
+// maxWorkDirs bounds the work tree folders a reader keeps open.
+const maxWorkDirs = 256
 
 // readBlob returns a blob's content, refusing blobs bigger than limit
 // before reading them.
@@ -640,16 +722,49 @@ func findEntry(entries []treeEntry, name string) (treeEntry, bool) {
 	return treeEntry{}, false
 }
 
+// indexKey keys a tree's name index in the tree cache.
+type indexKey plumbing.Hash
+
+// indexFrom is the size from which entry looks a name up through an index
+// of the tree (as evidence/ has a folder per record) instead of scanning.
+const indexFrom = 32
+
+// entry returns the entry of tree h named name, as findEntry does: the
+// first of that name. Large trees are looked up through a name index
+// built once per tree, which takes no ordering on trust (a tree need not
+// be sorted to be read).
+func (r *Repository) entry(h plumbing.Hash, name string) (treeEntry, bool, error) {
+	t, err := r.tree(h)
+	if err != nil || len(t) < indexFrom {
+		e, ok := findEntry(t, name)
+		return e, ok, err
+	}
+	var idx map[string]int
+	if v, ok := r.trees.get(indexKey(h)); ok {
+		idx = v.(map[string]int)
+	} else {
+		idx = make(map[string]int, len(t))
+		for i := len(t) - 1; i >= 0; i-- {
+			idx[t[i].name] = i
+		}
+		r.trees.put(indexKey(h), idx, len(t)*int(entrySize))
+	}
+	i, ok := idx[name]
+	if !ok {
+		return treeEntry{}, false, nil
+	}
+	return t[i], true, nil
+}
+
 // lookupPath returns the entry at a slash path below the root tree.
 func (r *Repository) lookupPath(root plumbing.Hash, p string) (treeEntry, bool, error) {
 	cur := root
 	parts := strings.Split(p, "/")
 	for i, name := range parts {
-		t, err := r.tree(cur)
+		e, ok, err := r.entry(cur, name)
 		if err != nil {
 			return treeEntry{}, false, err
 		}
-		e, ok := findEntry(t, name)
 		if !ok {
 			return treeEntry{}, false, nil
 		}

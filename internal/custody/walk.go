@@ -208,6 +208,11 @@ type VerifyReport struct {
 	Commits []CommitResult `json:"commits"`
 	// Seals are the per-seal results.
 	Seals []SealResult `json:"seals"`
+	// HeadRecords maps the path of every record file at HEAD to whether
+	// the work tree's file holds exactly its committed content (proved by
+	// its git hash). It is for callers that read the work tree, and is not
+	// part of the JSON report.
+	HeadRecords map[string]bool `json:"-"`
 }
 
 // OK reports whether the history verified completely.
@@ -335,6 +340,7 @@ func (w *walker) run() error {
 	}
 	w.rep.Violations = append(w.rep.Violations, hc.violations...)
 	w.rep.Counts.Records, w.rep.Counts.Evidence = hc.records, hc.evidence
+	w.rep.HeadRecords = hc.inWork
 	if err := w.checkSeals(); err != nil {
 		return err
 	}
@@ -1011,8 +1017,9 @@ func compareNames[S string | []byte](an, bn S, aDir, bDir bool) int {
 // headCheck is what checkHead found at HEAD.
 type headCheck struct {
 	violations []Violation
-	records    int // record files
-	evidence   int // evidence items with a path
+	records    int             // record files
+	evidence   int             // evidence items with a path
+	inWork     map[string]bool // VerifyReport.HeadRecords
 }
 
 func (h *headCheck) violate(commit, file, rule, reason string) {
@@ -1043,6 +1050,12 @@ func (w *walker) checkHead(r *Repository) *headCheck {
 		id    string
 		ev    []record.Evidence
 		probs []RecordProblem
+		blob  plumbing.Hash
+		// inWork: the work tree's file holds the committed content.
+		inWork bool
+		// Evidence items with a path, and the violations their check found.
+		nEvidence  int
+		evidenceVs []Violation
 	}
 	parse := func(f *recFile) {
 		if f.err != nil {
@@ -1073,17 +1086,37 @@ func (w *walker) checkHead(r *Repository) *headCheck {
 		f.id = rec.ID
 		f.ev = rec.Evidence
 	}
-	// One goroutine reads the blobs (the object reader is not shared) and
-	// hands each to the parsers through a short queue, so only a few
-	// records' text is in memory at once, however large the log.
-	jobs := make(chan *recFile, 4*w.opts.Workers)
+	// One goroutine lists the files and hands each to the workers through
+	// a short queue; each worker reads the blob with its own reader and
+	// parses it, so only a few records' text is in memory at once, however
+	// large the log.
+	readers, err := w.forks(w.opts.Workers)
+	if err != nil {
+		h.violate(w.head.String(), "records", RuleObjectMissing, "reading records at HEAD: "+err.Error())
+		return h
+	}
+	defer closeAll(readers)
+	// Files go out in batches, so that a large log costs few hand-offs.
+	const batch = 64
+	jobs := make(chan []*recFile, 2*w.opts.Workers)
 	var wg sync.WaitGroup
-	for range w.opts.Workers {
+	head := w.head.String()
+	for _, rd := range readers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for f := range jobs {
-				parse(f)
+			hashed := map[plumbing.Hash]blobSum{}
+			for fs := range jobs {
+				for _, f := range fs {
+					if f.err == nil {
+						f.data, f.inWork, f.err = rd.workFileBlob(f.path, f.blob, maxRecordBlob)
+					}
+					parse(f)
+					if f.err == nil {
+						f.evidenceVs, f.nEvidence = checkEvidence(rd, headCommit.tree, head, f.path, f.ev, hashed)
+						f.ev = nil
+					}
+				}
 			}
 		}()
 	}
@@ -1097,16 +1130,19 @@ func (w *walker) checkHead(r *Repository) *headCheck {
 				return err
 			}
 		}
-		f := &recFile{path: p}
+		f := &recFile{path: p, blob: e.hash}
 		if !e.isFile() {
 			f.err = fmt.Errorf("%s: not a regular file (mode %o)", p, uint32(e.mode))
-		} else {
-			f.data, f.err = r.readBlob(e.hash, maxRecordBlob)
 		}
 		files = append(files, f)
-		jobs <- f
+		if len(files)%batch == 0 {
+			jobs <- files[len(files)-batch:]
+		}
 		return nil
 	})
+	if rest := len(files) % batch; rest > 0 {
+		jobs <- files[len(files)-rest:]
+	}
 	close(jobs)
 	wg.Wait()
 	if w.ctx.Err() != nil {
@@ -1116,8 +1152,11 @@ func (w *walker) checkHead(r *Repository) *headCheck {
 		h.violate(w.head.String(), "records", objectRule(err), "listing records at HEAD: "+err.Error())
 	}
 	h.records = len(files)
+	h.inWork = make(map[string]bool, len(files))
+	for _, f := range files {
+		h.inWork[f.path] = f.inWork
+	}
 
-	head := w.head.String()
 	// No two records at HEAD share an ID (lint's id-unique, which looks
 	// across files and so cannot be a per-record check).
 	firstWithID := map[string]string{}
@@ -1131,11 +1170,6 @@ func (w *walker) checkHead(r *Repository) *headCheck {
 		}
 		firstWithID[f.id] = f.path
 	}
-	type blobSum struct {
-		digest string
-		size   int64
-	}
-	hashed := map[plumbing.Hash]blobSum{}
 	for _, f := range files {
 		if f.err != nil {
 			rule := RuleRecordInvalid
@@ -1152,52 +1186,72 @@ func (w *walker) checkHead(r *Repository) *headCheck {
 			}
 			h.violate(head, file, RuleRecordLint, pr.Rule+": "+pr.Message)
 		}
-		for _, ev := range f.ev {
-			if ev.Path == "" {
-				continue
-			}
-			h.evidence++
-			what := fmt.Sprintf("evidence %s of %s", ev.ID, f.path)
-			if err := checkRepoPath(ev.Path); err != nil {
-				h.violate(head, ev.Path, RuleEvidencePath, fmt.Sprintf("%s: %v", what, err))
-				continue
-			}
-			e, ok, err := r.lookupPath(headCommit.tree, ev.Path)
-			if err != nil {
-				h.violate(head, ev.Path, objectRule(err), fmt.Sprintf("%s: %v", what, err))
-				continue
-			}
-			if !ok {
-				h.violate(head, ev.Path, RuleEvidenceMissing, what+": file is not in the repository at HEAD")
-				continue
-			}
-			if !e.isFile() {
-				h.violate(head, ev.Path, RuleEvidenceMissing, fmt.Sprintf("%s: not a regular file at HEAD (mode %o)", what, uint32(e.mode)))
-				continue
-			}
-			sum, ok := hashed[e.hash]
-			if !ok {
-				digest, size, err := r.hashBlob(e.hash)
-				if err != nil {
-					h.violate(head, ev.Path, RuleEvidenceMissing, fmt.Sprintf("%s: %v", what, err))
-					continue
-				}
-				sum = blobSum{digest, size}
-				hashed[e.hash] = sum
-			}
-			digest, size := sum.digest, sum.size
-			want := strings.ToLower(strings.TrimPrefix(ev.SHA256, "sha256:"))
-			switch {
-			case want == "":
-				h.violate(head, ev.Path, RuleEvidenceMismatch, what+": the record states no sha256, so integrity cannot be checked")
-			case want != digest:
-				h.violate(head, ev.Path, RuleEvidenceMismatch, fmt.Sprintf("%s: sha256 is %s, the record states %s", what, digest, want))
-			case ev.Size != 0 && ev.Size != size:
-				h.violate(head, ev.Path, RuleEvidenceMismatch, fmt.Sprintf("%s: size is %d bytes, the record states %d", what, size, ev.Size))
-			}
-		}
+		h.violations = append(h.violations, f.evidenceVs...)
+		h.evidence += f.nEvidence
 	}
 	return h
+}
+
+// blobSum is an evidence file's SHA-256 and size.
+type blobSum struct {
+	digest string
+	size   int64
+}
+
+// checkEvidence checks the evidence items of the record at recPath against
+// the files at HEAD (tree), reading through r; hashed holds the sums of the
+// blobs already hashed by the caller. It returns the violations and the
+// number of items with a path.
+func checkEvidence(r *Repository, tree plumbing.Hash, head, recPath string, evs []record.Evidence, hashed map[plumbing.Hash]blobSum) ([]Violation, int) {
+	var vs []Violation
+	violate := func(file, rule, reason string) {
+		vs = append(vs, Violation{Commit: head, File: file, Rule: rule, Reason: reason})
+	}
+	n := 0
+	for _, ev := range evs {
+		if ev.Path == "" {
+			continue
+		}
+		n++
+		what := fmt.Sprintf("evidence %s of %s", ev.ID, recPath)
+		if err := checkRepoPath(ev.Path); err != nil {
+			violate(ev.Path, RuleEvidencePath, fmt.Sprintf("%s: %v", what, err))
+			continue
+		}
+		e, ok, err := r.lookupPath(tree, ev.Path)
+		if err != nil {
+			violate(ev.Path, objectRule(err), fmt.Sprintf("%s: %v", what, err))
+			continue
+		}
+		if !ok {
+			violate(ev.Path, RuleEvidenceMissing, what+": file is not in the repository at HEAD")
+			continue
+		}
+		if !e.isFile() {
+			violate(ev.Path, RuleEvidenceMissing, fmt.Sprintf("%s: not a regular file at HEAD (mode %o)", what, uint32(e.mode)))
+			continue
+		}
+		sum, ok := hashed[e.hash]
+		if !ok {
+			digest, size, err := r.hashBlob(e.hash)
+			if err != nil {
+				violate(ev.Path, RuleEvidenceMissing, fmt.Sprintf("%s: %v", what, err))
+				continue
+			}
+			sum = blobSum{digest, size}
+			hashed[e.hash] = sum
+		}
+		want := strings.ToLower(strings.TrimPrefix(ev.SHA256, "sha256:"))
+		switch {
+		case want == "":
+			violate(ev.Path, RuleEvidenceMismatch, what+": the record states no sha256, so integrity cannot be checked")
+		case want != sum.digest:
+			violate(ev.Path, RuleEvidenceMismatch, fmt.Sprintf("%s: sha256 is %s, the record states %s", what, sum.digest, want))
+		case ev.Size != 0 && ev.Size != sum.size:
+			violate(ev.Path, RuleEvidenceMismatch, fmt.Sprintf("%s: size is %d bytes, the record states %d", what, sum.size, ev.Size))
+		}
+	}
+	return vs, n
 }
 
 // hashBlob streams a blob through SHA-256, so evidence of any size is

@@ -61,6 +61,10 @@ type Options struct {
 	// Display turns a file path into the form findings show; nil shows
 	// paths as given.
 	Display func(string) string
+	// SchemaCache, when set, is consulted and filled by LintData: content
+	// it knows passed the schema is not validated again. The semantic
+	// rules, which depend on the clock and the configuration, always run.
+	SchemaCache *validate.Cache
 }
 
 // Linter runs the rules with one configuration. It is safe for concurrent
@@ -71,6 +75,7 @@ type Linter struct {
 	workers int
 	schema  *validate.Validator
 	display func(string) string
+	cache   *validate.Cache
 }
 
 // New returns a Linter. A zero Now is refused: the caller owns the clock.
@@ -93,7 +98,7 @@ func New(opts Options) (*Linter, error) {
 	if display == nil {
 		display = func(p string) string { return p }
 	}
-	return &Linter{cfg: opts.Config, now: opts.Now, workers: w, schema: v, display: display}, nil
+	return &Linter{cfg: opts.Config, now: opts.Now, workers: w, schema: v, display: display, cache: opts.SchemaCache}, nil
 }
 
 // FileResult is what linting one file yields: its findings and, when the
@@ -107,13 +112,14 @@ type FileResult struct {
 
 // LintDoc checks one parsed document.
 func (l *Linter) LintDoc(doc *record.Doc) FileResult {
-	res, _ := l.lintDoc(doc)
+	res, _ := l.lintDoc(doc, nil)
 	return res
 }
 
 // lintDoc is LintDoc, also returning the record when the document converts
-// to one.
-func (l *Linter) lintDoc(doc *record.Doc) (FileResult, *record.Record) {
+// to one. A schema pass is added to the cache under digest when one is
+// given.
+func (l *Linter) lintDoc(doc *record.Doc, digest *[32]byte) (FileResult, *record.Record) {
 	var res FileResult
 	for _, w := range doc.Warnings {
 		res.Findings = append(res.Findings, fromProblem(w))
@@ -125,6 +131,9 @@ func (l *Linter) lintDoc(doc *record.Doc) (FileResult, *record.Record) {
 	probs := l.schema.Validate(doc)
 	for _, p := range probs {
 		res.Findings = append(res.Findings, fromProblem(p))
+	}
+	if len(probs) == 0 && digest != nil {
+		l.cache.Add(*digest)
 	}
 	rec, err := doc.Record()
 	if err != nil {
@@ -156,19 +165,29 @@ func (l *Linter) lintDoc(doc *record.Doc) (FileResult, *record.Record) {
 // (Run asks LintFile for it when a cross-record rule needs it).
 func (l *Linter) lintFast(r *quickload.Reader, path string) (FileResult, bool) {
 	rec, tree, ok := r.ReadTree(path)
-	if !ok || !l.clean(path, rec, tree) {
+	if !ok || !l.clean(path, rec, tree, nil) {
 		return FileResult{}, false
 	}
 	return FileResult{ID: strings.Clone(rec.ID)}, true
 }
 
 // clean reports whether a record decoded by the fast decoder passes the
-// schema and every semantic rule.
-func (l *Linter) clean(path string, rec *record.Record, tree map[string]any) bool {
+// schema and every semantic rule. A schema pass is added to the cache
+// under digest when one is given.
+func (l *Linter) clean(path string, rec *record.Record, tree map[string]any, digest *[32]byte) bool {
 	doc := &record.Doc{Path: path, Data: tree}
 	if !l.schema.Valid(doc) {
 		return false
 	}
+	if digest != nil {
+		l.cache.Add(*digest)
+	}
+	return l.semanticClean(doc, rec)
+}
+
+// semanticClean reports whether a record passes every semantic rule
+// (those besides the schema).
+func (l *Linter) semanticClean(doc *record.Doc, rec *record.Record) bool {
 	c := &checker{doc: doc, rec: rec, cfg: l.cfg, now: l.now}
 	return len(c.run()) == 0
 }
@@ -176,16 +195,27 @@ func (l *Linter) clean(path string, rec *record.Record, tree map[string]any) boo
 // LintData checks one record file's content read from elsewhere (a git
 // tree, for verify), the fast path first as Run does; path names the file
 // in findings. It returns the record too, nil when the content does not
-// convert to one, so that the caller need not decode it again.
+// convert to one, so that the caller need not decode it again. With a
+// schema cache, content the cache knows skips the schema on the fast path.
 func (l *Linter) LintData(path string, data []byte) (FileResult, *record.Record) {
-	if rec, tree, ok := quickload.DecodeTree(data); ok && l.clean(path, rec, tree) {
+	var digest *[32]byte
+	if l.cache != nil {
+		d := validate.Digest(data)
+		if l.cache.Known(d) {
+			if rec, ok := quickload.Decode(data); ok && l.semanticClean(&record.Doc{Path: path}, rec) {
+				return FileResult{ID: rec.ID}, rec
+			}
+		}
+		digest = &d
+	}
+	if rec, tree, ok := quickload.DecodeTree(data); ok && l.clean(path, rec, tree, digest) {
 		return FileResult{ID: rec.ID}, rec
 	}
 	doc, err := record.Parse(path, data)
 	if err != nil {
 		return unreadable(path, err), nil
 	}
-	return l.lintDoc(doc)
+	return l.lintDoc(doc, digest)
 }
 
 // LintFile loads and checks one file with the full loader.
