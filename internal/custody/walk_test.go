@@ -3,6 +3,7 @@ package custody_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -275,4 +276,50 @@ func indexOf(rep *custody.VerifyReport, commit string) int {
 		}
 	}
 	return -1
+}
+
+// TestVerifyWorkTreeIsOnlyACache: verify reads a record at HEAD from the
+// work tree only when the file there has the committed content; a changed
+// file, a FIFO or a symbolic link in its place, or a missing one, change
+// nothing in the report but HeadRecords, which says which files hold the
+// committed content.
+func TestVerifyWorkTreeIsOnlyACache(t *testing.T) {
+	t.Parallel()
+	l := newCleanLog(t)
+	clean := l.verify(custody.VerifyOptions{})
+	if !clean.OK() || !reflect.DeepEqual(clean.HeadRecords, map[string]bool{rec1: true, rec2: true}) {
+		t.Fatalf("clean: HeadRecords %v\n%s", clean.HeadRecords, dump(clean))
+	}
+	for name, spoil := range map[string]func(p string) error{
+		"changed": func(p string) error { return os.WriteFile(p, []byte("not: [a record\n"), 0o644) },
+		"missing": os.Remove,
+		"symlink": func(p string) error {
+			if err := os.Remove(p); err != nil {
+				return err
+			}
+			return os.Symlink(filepath.Join(l.dir, rec2), p)
+		},
+		"fifo": func(p string) error {
+			if err := os.Remove(p); err != nil {
+				return err
+			}
+			return mkfifo(p)
+		},
+	} {
+		p := filepath.Join(l.dir, rec1)
+		if err := spoil(p); err != nil {
+			if name == "fifo" && errors.Is(err, errNoFIFO) {
+				continue
+			}
+			t.Fatalf("%s: %v", name, err)
+		}
+		got := l.verify(custody.VerifyOptions{})
+		want := *clean
+		want.HeadRecords = map[string]bool{rec1: false, rec2: true}
+		if !reflect.DeepEqual(got, &want) {
+			t.Errorf("%s work tree file: HeadRecords %v\n%s", name, got.HeadRecords, dump(got))
+		}
+		os.Remove(p)
+		l.git(nil, "checkout", "-q", "--", rec1)
+	}
 }
