@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 
@@ -55,9 +54,8 @@ type Repository struct {
 	checkHashes bool
 	// forked marks a reader made by fork, whose packs belong to another.
 	forked bool
-	// workDirs are the work tree's folders opened by workFileBlob, by
-	// slash path (nil: could not be opened).
-	workDirs map[string]*os.Root
+	// work reads the work tree for workFileBlob, opened on first use.
+	work *workTree
 }
 
 // errCorruptObject reports an object whose content does not hash to its
@@ -156,10 +154,8 @@ func (r *Repository) Root() string { return r.root }
 
 // Close releases the pack files kept open (and mapped) while walking.
 func (r *Repository) Close() error {
-	for _, d := range r.workDirs {
-		if d != nil {
-			d.Close()
-		}
+	if r.work != nil {
+		r.work.close()
 	}
 	if r.fast != nil && !r.forked {
 		r.fast.close()
@@ -287,8 +283,8 @@ func (r *Repository) readUnchecked(h plumbing.Hash, want plumbing.ObjectType, li
 // p, from the work tree's file when that file holds exactly the blob (its
 // git hash is h; fromWork), else from the object. The hash is the proof either way;
 // the file is only a cheaper place to read it from than inflating the
-// object. Only a regular file is read, opened inside the work tree
-// (os.Root: no escape by ".." or a link), and only up to limit.
+// object. Only a regular file is read, opened inside the work tree (no
+// escape by ".." or a link; workTree), and only up to limit.
 func (r *Repository) workFileBlob(p string, h plumbing.Hash, limit int64) (data []byte, fromWork bool, err error) {
 	if data, ok := r.readWorkFile(p, limit); ok && plumbing.ComputeHash(plumbing.BlobObject, data) == h {
 		return data, true, nil
@@ -301,52 +297,10 @@ func (r *Repository) readWorkFile(p string, limit int64) ([]byte, bool) {
 	if checkRepoPath(p) != nil {
 		return nil, false
 	}
-	dir, name := path.Split(p)
-	d := r.workDir(strings.TrimSuffix(dir, "/"))
-	if d == nil {
-		return nil, false
+	if r.work == nil {
+		r.work = newWorkTree(r.root)
 	}
-	// Only a regular file: not a link, nor a FIFO that would block open.
-	if fi, err := d.Lstat(name); err != nil || !fi.Mode().IsRegular() || fi.Size() > limit {
-		return nil, false
-	}
-	f, err := d.Open(name)
-	if err != nil {
-		return nil, false
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > limit {
-		return nil, false
-	}
-	data := make([]byte, fi.Size())
-	if _, err := io.ReadFull(f, data); err != nil {
-		return nil, false
-	}
-	return data, true
-}
-
-// workDir returns the work tree folder at the slash path dir ("" for the
-// top), opened as an os.Root (nothing below it can lead out of it) and
-// kept for the next file in it; nil when it cannot be opened.
-func (r *Repository) workDir(dir string) *os.Root {
-	if d, ok := r.workDirs[dir]; ok {
-		return d
-	}
-	if r.workDirs == nil {
-		r.workDirs = map[string]*os.Root{}
-	}
-	if len(r.workDirs) >= maxWorkDirs {
-		return nil // the objects serve; no more descriptors are held
-	}
-	var d *os.Root
-	if dir == "" {
-		d, _ = os.OpenRoot(r.root)
-	} else if top := r.workDir(""); top != nil {
-		d, _ = top.OpenRoot(filepath.FromSlash(dir))
-	}
-	r.workDirs[dir] = d
-	return d
+	return r.work.read(p, limit)
 }
 
 // maxWorkDirs bounds the work tree folders a reader keeps open.
