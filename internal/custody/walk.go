@@ -49,8 +49,10 @@ type VerifyOptions struct {
 	// Progress, when set, is called as commits are checked with the number
 	// done and the total, at most a few hundred times per walk.
 	Progress func(done, total int)
-	// Workers is the number of goroutines checking signatures (alongside
-	// the one reading objects) and parsing records; zero means GOMAXPROCS.
+	// Workers is the number of goroutines, each with its own object
+	// reader, that check the commits (signatures, records diffs), and as
+	// many again check the records at HEAD alongside them; zero means
+	// GOMAXPROCS.
 	Workers int
 	// CheckRecord, when set, is called (concurrently) with every record
 	// file at HEAD, given its path and content. It returns the record as it
@@ -1254,9 +1256,21 @@ func checkEvidence(r *Repository, tree plumbing.Hash, head, recPath string, evs 
 	return vs, n
 }
 
-// hashBlob streams a blob through SHA-256, so evidence of any size is
-// hashed without holding it in memory.
+// smallBlob is the largest blob hashBlob reads whole.
+const smallBlob = 1 << 20
+
+// hashBlob returns a blob's SHA-256 and size. A blob bigger than smallBlob
+// is streamed, so evidence of any size is hashed without holding it in
+// memory.
 func (r *Repository) hashBlob(h plumbing.Hash) (string, int64, error) {
+	// A small blob is inflated whole with the reader's own decompressor:
+	// a stream needs a new one, which costs more than a few KB of data.
+	if r.fast != nil {
+		if t, data, err := r.fast.read(h, smallBlob); err == nil && t == plumbing.BlobObject {
+			sum := sha256.Sum256(data)
+			return hex.EncodeToString(sum[:]), int64(len(data)), nil
+		}
+	}
 	var rd io.ReadCloser
 	var err error
 	if r.fast != nil {

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 
@@ -22,7 +23,26 @@ func Decode(data []byte) (rec *record.Record, ok bool) {
 		return nil, false
 	}
 	d := &decoder{plan: planFor()}
+	defer d.useLines()()
 	return d.decode(string(data))
+}
+
+// linesPool keeps the line tables of Decode and DecodeTree between calls:
+// a record's table is some KB, and a caller decoding records one by one
+// (verify, for every record at HEAD) would otherwise allocate it anew for
+// each.
+var linesPool = sync.Pool{New: func() any { return new([]line) }}
+
+// useLines gives d a pooled line table and returns the function that puts
+// it back; lines hold offsets only, so nothing decoded refers to them.
+func (d *decoder) useLines() func() {
+	lp := linesPool.Get().(*[]line)
+	d.lines = (*lp)[:0]
+	return func() {
+		*lp = d.lines[:0]
+		d.lines = nil
+		linesPool.Put(lp)
+	}
 }
 
 // DecodeTree is Decode that also returns the file's JSON data model, the
@@ -34,6 +54,7 @@ func DecodeTree(data []byte) (rec *record.Record, tree map[string]any, ok bool) 
 		return nil, nil, false
 	}
 	d := &decoder{plan: planFor(), tree: true}
+	defer d.useLines()()
 	return d.decodeTree(string(data))
 }
 
