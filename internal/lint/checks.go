@@ -115,24 +115,39 @@ func (c *checker) checkItemIDs() {
 	}
 }
 
+// namedTime is a time of a record with the name findings give it: label,
+// with the item indices i and j in place of its %d verbs. The name is
+// built only for a finding, as every record has dozens of times.
 type namedTime struct {
-	name string
-	t    record.Time
+	label string
+	t     record.Time
+	i, j  int
+}
+
+func (n namedTime) name() string {
+	switch strings.Count(n.label, "%d") {
+	case 0:
+		return n.label
+	case 1:
+		return fmt.Sprintf(n.label, n.i)
+	default:
+		return fmt.Sprintf(n.label, n.i, n.j)
+	}
 }
 
 // milestones are the lifecycle times of a record.
 func milestones(r *record.Record) []namedTime {
 	ms := []namedTime{
-		{"occurred_at", r.OccurredAt},
-		{"detected_at", r.DetectedAt},
-		{"reported.at", r.Reported.At},
+		{label: "occurred_at", t: r.OccurredAt},
+		{label: "detected_at", t: r.DetectedAt},
+		{label: "reported.at", t: r.Reported.At},
 	}
 	if r.Assessment != nil {
-		ms = append(ms, namedTime{"assessment.at", r.Assessment.At})
+		ms = append(ms, namedTime{label: "assessment.at", t: r.Assessment.At})
 	}
-	ms = append(ms, namedTime{"contained_at", r.ContainedAt}, namedTime{"recovered_at", r.RecoveredAt})
+	ms = append(ms, namedTime{label: "contained_at", t: r.ContainedAt}, namedTime{label: "recovered_at", t: r.RecoveredAt})
 	if r.Closed != nil {
-		ms = append(ms, namedTime{"closed.at", r.Closed.At})
+		ms = append(ms, namedTime{label: "closed.at", t: r.Closed.At})
 	}
 	return ms
 }
@@ -160,31 +175,31 @@ var timeOrder = [][2]string{
 func allTimes(r *record.Record) []namedTime {
 	ts := milestones(r)
 	for i, a := range r.Actions {
-		ts = append(ts, namedTime{fmt.Sprintf("actions[%d].at", i), a.At})
+		ts = append(ts, namedTime{"actions[%d].at", a.At, i, 0})
 	}
 	for i, n := range r.Notifications {
-		ts = append(ts, namedTime{fmt.Sprintf("notifications[%d].at", i), n.At},
-			namedTime{fmt.Sprintf("notifications[%d].approved_at", i), n.ApprovedAt})
+		ts = append(ts, namedTime{"notifications[%d].at", n.At, i, 0},
+			namedTime{"notifications[%d].approved_at", n.ApprovedAt, i, 0})
 	}
 	for i, e := range r.Evidence {
 		if e.Collected != nil {
-			ts = append(ts, namedTime{fmt.Sprintf("evidence[%d].collected.at", i), e.Collected.At})
+			ts = append(ts, namedTime{"evidence[%d].collected.at", e.Collected.At, i, 0})
 		}
 		for j, t := range e.Custody {
-			ts = append(ts, namedTime{fmt.Sprintf("evidence[%d].custody[%d].at", i, j), t.At})
+			ts = append(ts, namedTime{"evidence[%d].custody[%d].at", t.At, i, j})
 		}
 	}
 	for i, a := range r.CorrectiveActions {
-		ts = append(ts, namedTime{fmt.Sprintf("corrective_actions[%d].done_at", i), a.DoneAt})
+		ts = append(ts, namedTime{"corrective_actions[%d].done_at", a.DoneAt, i, 0})
 		if a.Verified != nil {
-			ts = append(ts, namedTime{fmt.Sprintf("corrective_actions[%d].verified.at", i), a.Verified.At})
+			ts = append(ts, namedTime{"corrective_actions[%d].verified.at", a.Verified.At, i, 0})
 		}
 		if a.Waived != nil {
-			ts = append(ts, namedTime{fmt.Sprintf("corrective_actions[%d].waived.at", i), a.Waived.At})
+			ts = append(ts, namedTime{"corrective_actions[%d].waived.at", a.Waived.At, i, 0})
 		}
 	}
 	if r.Drill != nil {
-		ts = append(ts, namedTime{"drill.held_at", r.Drill.HeldAt})
+		ts = append(ts, namedTime{label: "drill.held_at", t: r.Drill.HeldAt})
 	}
 	return ts
 }
@@ -196,7 +211,7 @@ const clockSkew = 5 * time.Minute
 func (c *checker) checkTimes() {
 	byName := map[string]record.Time{}
 	for _, m := range milestones(c.rec) {
-		byName[m.name] = m.t
+		byName[m.label] = m.t
 	}
 	// Report each later milestone once, against the first earlier one it
 	// precedes, so one wrong time gives one finding.
@@ -212,7 +227,7 @@ func (c *checker) checkTimes() {
 	limit := c.now.Add(clockSkew)
 	for _, nt := range allTimes(c.rec) {
 		if nt.t.IsSet() && nt.t.Start().After(limit) {
-			c.at(nt.t.Line, nt.t.Column, RuleTimeFuture, "%s %s is in the future (now is %s)", nt.name, nt.t.Raw, c.now.UTC().Format(time.RFC3339))
+			c.at(nt.t.Line, nt.t.Column, RuleTimeFuture, "%s %s is in the future (now is %s)", nt.name(), nt.t.Raw, c.now.UTC().Format(time.RFC3339))
 		}
 	}
 }
