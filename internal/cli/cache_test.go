@@ -6,17 +6,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/casefile/casefile/internal/lint"
 	"github.com/casefile/casefile/internal/validate"
 )
 
-// TestReportSchemaCache: a report's stamp keeps the schema results of the
-// records at HEAD in .git/casefile/schema-valid and gives the same verdict
-// with it; CASEFILE_CACHE=off neither reads nor writes it; and casefile
-// verify, the auditor's check, never reads it, so a forged entry cannot
-// make verify pass a record that fails the schema.
+// TestReportSchemaCache: a report's stamp keeps the schema results and the
+// lint verdicts of the records at HEAD in .git/casefile (schema-valid,
+// lint-clean) and gives the same verdict with them; CASEFILE_CACHE=off
+// neither reads nor writes them; and casefile verify, the auditor's check,
+// never reads them, so a forged entry cannot make verify pass a record
+// that fails the schema.
 func TestReportSchemaCache(t *testing.T) {
 	env, git := verisRepo(t)
 	cachePath := filepath.Join(env.Dir, ".git", "casefile", validate.CacheFileName)
+	verdictPath := filepath.Join(env.Dir, ".git", "casefile", lint.VerdictFileName)
 	if code, _, errOut := runCLI(env, "new", "event", "--title", "Phishing mail reported", "--description", "A phishing mail", "--channel", "email"); code != 0 {
 		t.Fatalf("new: exit %d: %s", code, errOut)
 	}
@@ -35,16 +38,20 @@ func TestReportSchemaCache(t *testing.T) {
 	if !strings.Contains(first, "casefile verify passed") {
 		t.Fatalf("stamp: %s", first)
 	}
-	if _, err := os.Stat(cachePath); err != nil {
-		t.Fatalf("the report left no schema cache: %v", err)
+	for _, p := range []string{cachePath, verdictPath} {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("the report left no cache %s: %v", filepath.Base(p), err)
+		}
 	}
 	if again := stampOf(); again != first {
 		t.Errorf("with the cache the stamp is %q, without it it was %q", again, first)
 	}
 
-	// CASEFILE_CACHE=off: the stamp neither reads nor writes the cache.
-	if err := os.Remove(cachePath); err != nil {
-		t.Fatal(err)
+	// CASEFILE_CACHE=off: the stamp neither reads nor writes the caches.
+	for _, p := range []string{cachePath, verdictPath} {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
 	}
 	getenv := env.Getenv
 	env.Getenv = func(k string) string {
@@ -56,8 +63,10 @@ func TestReportSchemaCache(t *testing.T) {
 	if off := stampOf(); off != first {
 		t.Errorf("CASEFILE_CACHE=off: stamp %q, want %q", off, first)
 	}
-	if _, err := os.Stat(cachePath); !os.IsNotExist(err) {
-		t.Errorf("CASEFILE_CACHE=off wrote the cache (%v)", err)
+	for _, p := range []string{cachePath, verdictPath} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("CASEFILE_CACHE=off wrote %s (%v)", filepath.Base(p), err)
+		}
 	}
 	env.Getenv = getenv
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/casefile/casefile/internal/atomicfile"
 	"github.com/casefile/casefile/internal/record"
 	"github.com/casefile/casefile/internal/render"
 	"github.com/casefile/casefile/internal/store"
@@ -176,36 +177,12 @@ func pathWithin(p, dir string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// writeFileAtomic writes data to a temporary file in the target's folder and
-// renames it over the target, so a reader sees the old file or the whole new
-// one, never a part.
-func writeFileAtomic(p string, data []byte) (err error) {
-	dir := filepath.Dir(p)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(p)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
+// writeFileAtomic replaces the file at p with data (atomicfile), keeping
+// the mode of a file it replaces; a new file is 0644.
+func writeFileAtomic(p string, data []byte) error {
 	mode := fs.FileMode(0o644)
 	if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
 		mode = fi.Mode().Perm()
 	}
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), p)
+	return atomicfile.WriteBytes(p, mode, true, data)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/casefile/casefile/internal/atomicfile"
 	"github.com/casefile/casefile/internal/config"
 	"github.com/casefile/casefile/internal/custody"
 	"github.com/casefile/casefile/internal/lint"
@@ -331,39 +332,14 @@ func checkReportOut(p string) error {
 	return nil
 }
 
-// writeReport writes a report to stdout, or atomically to the --out file:
-// a temporary file in the same folder, renamed over the target once it is
-// complete, so readers never see half a report.
+// writeReport writes a report to stdout, or atomically to the --out file
+// (atomicfile), so readers never see half a report.
 func (env *Env) writeReport(out string, write func(io.Writer) error) error {
 	if out == "" {
 		return write(env.Stdout)
 	}
 	p := env.abs(out)
-	dir := filepath.Dir(p)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(p)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", env.rel(p), err)
-	}
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing %s: %w", env.rel(p), err)
-	}
-	if err := write(tmp); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing %s: %w", env.rel(p), err)
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.Write(p, 0o644, true, write); err != nil {
 		return fmt.Errorf("writing %s: %w", env.rel(p), err)
 	}
 	fmt.Fprintf(env.Stderr, "casefile: wrote %s\n", env.rel(p))

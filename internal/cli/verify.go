@@ -111,7 +111,7 @@ func runVerify(ctx context.Context, env *Env, opts verifyOptions) error {
 // passed the schema in an earlier run are not validated against it again
 // (schemaCache); verify itself trusts nothing but the objects.
 func (env *Env) verifyChain(ctx context.Context, gitRoot string, now time.Time, vo custody.VerifyOptions, useCache bool) (*custody.VerifyReport, error) {
-	cfg, err := headConfig(gitRoot)
+	cfg, cfgData, err := headConfig(gitRoot)
 	if err != nil {
 		return nil, err
 	}
@@ -121,10 +121,13 @@ func (env *Env) verifyChain(ctx context.Context, gitRoot string, now time.Time, 
 	}
 	defer repo.Close()
 	var cache *validate.Cache
-	if useCache {
-		cache = env.schemaCache(repo.CommonDir())
+	var verdicts *lint.VerdictCache
+	if useCache && env.Getenv("CASEFILE_CACHE") != "off" {
+		dir := filepath.Join(repo.CommonDir(), "casefile")
+		cache = validate.OpenCache(filepath.Join(dir, validate.CacheFileName))
+		verdicts = lint.OpenVerdictCache(filepath.Join(dir, lint.VerdictFileName), cfgData)
 	}
-	linter, err := lint.New(lint.Options{Config: cfg, Now: now, SchemaCache: cache})
+	linter, err := lint.New(lint.Options{Config: cfg, Now: now, SchemaCache: cache, VerdictCache: verdicts})
 	if err != nil {
 		return nil, err
 	}
@@ -137,53 +140,51 @@ func (env *Env) verifyChain(ctx context.Context, gitRoot string, now time.Time, 
 	if err == nil && cache != nil {
 		// A cache that cannot be written only makes the next run slower.
 		_ = cache.Save()
+		_ = verdicts.Save()
 	}
 	return rep, err
 }
 
-// schemaCache opens the schema cache of the repository whose git directory
-// is gitDir: .git/casefile/schema-valid, which clone and fetch never carry
-// from one repository to another. CASEFILE_CACHE=off turns it off (nil).
-func (env *Env) schemaCache(gitDir string) *validate.Cache {
-	if env.Getenv("CASEFILE_CACHE") == "off" {
-		return nil
-	}
-	return validate.OpenCache(filepath.Join(gitDir, "casefile", validate.CacheFileName))
-}
-
 // headConfig reads casefile.yaml as committed at HEAD, or the defaults when
-// HEAD has none.
-func headConfig(gitRoot string) (*config.Config, error) {
+// HEAD has none, with the file's bytes (nil for the defaults).
+func headConfig(gitRoot string) (*config.Config, []byte, error) {
 	sr, err := store.Open(gitRoot)
 	if err != nil {
-		return nil, repoError(err)
+		return nil, nil, repoError(err)
 	}
 	data, err := sr.ReadFile("HEAD", config.FileName)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return config.Default()
+		cfg, err := config.Default()
+		return cfg, nil, err
 	case err != nil:
-		return nil, repoError(err)
+		return nil, nil, repoError(err)
 	}
 	cfg, err := config.Parse("HEAD:"+config.FileName, data)
 	if err != nil {
-		return nil, usageError(fmt.Errorf("invalid configuration:\n%w", err))
+		return nil, nil, usageError(fmt.Errorf("invalid configuration:\n%w", err))
 	}
-	return cfg, nil
+	return cfg, data, nil
 }
 
 // lintProblems adapts the linter to custody's record check: error-level
-// findings make a record at HEAD invalid.
+// findings make a record at HEAD invalid. Through the verdict cache
+// (LintCached) a record may not be decoded at all; the record handed back
+// then holds only what custody reads of it, the ID and the evidence
+// items' ID, path, sha256 and size.
 func lintProblems(l *lint.Linter) func(path string, data []byte) (*record.Record, []custody.RecordProblem) {
 	return func(path string, data []byte) (*record.Record, []custody.RecordProblem) {
 		var out []custody.RecordProblem
-		res, rec := l.LintData(path, data)
-		for _, f := range res.Findings {
+		c := l.LintCached(path, data)
+		for _, f := range c.Findings {
 			if f.Severity == lint.Error {
 				out = append(out, custody.RecordProblem{Line: f.Line, Rule: f.Rule, Message: f.Message})
 			}
 		}
-		return rec, out
+		if !c.Decoded {
+			return nil, out
+		}
+		return &record.Record{ID: c.ID, Evidence: c.Evidence}, out
 	}
 }
 

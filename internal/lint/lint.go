@@ -65,17 +65,20 @@ type Options struct {
 	// it knows passed the schema is not validated again. The semantic
 	// rules, which depend on the clock and the configuration, always run.
 	SchemaCache *validate.Cache
+	// VerdictCache, when set, is consulted and filled by LintCached.
+	VerdictCache *VerdictCache
 }
 
 // Linter runs the rules with one configuration. It is safe for concurrent
 // use.
 type Linter struct {
-	cfg     *config.Config
-	now     time.Time
-	workers int
-	schema  *validate.Validator
-	display func(string) string
-	cache   *validate.Cache
+	cfg      *config.Config
+	now      time.Time
+	workers  int
+	schema   *validate.Validator
+	display  func(string) string
+	cache    *validate.Cache
+	verdicts *VerdictCache
 }
 
 // New returns a Linter. A zero Now is refused: the caller owns the clock.
@@ -98,7 +101,7 @@ func New(opts Options) (*Linter, error) {
 	if display == nil {
 		display = func(p string) string { return p }
 	}
-	return &Linter{cfg: opts.Config, now: opts.Now, workers: w, schema: v, display: display, cache: opts.SchemaCache}, nil
+	return &Linter{cfg: opts.Config, now: opts.Now, workers: w, schema: v, display: display, cache: opts.SchemaCache, verdicts: opts.VerdictCache}, nil
 }
 
 // FileResult is what linting one file yields: its findings and, when the

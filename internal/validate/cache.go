@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 
+	"github.com/casefile/casefile/internal/atomicfile"
 	"github.com/casefile/casefile/schema"
 )
 
@@ -112,8 +111,8 @@ func (c *Cache) Add(d [digestSize]byte) {
 
 // Save writes the digests known or added in this run, so that the file
 // holds those of the records just checked and no others, when anything was
-// added or dropped. It writes a temporary file and renames it into place,
-// so a reader sees the old cache or the new one.
+// added or dropped, replacing the file whole (atomicfile), so a reader
+// sees the old cache or the new one.
 func (c *Cache) Save() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -131,21 +130,7 @@ func (c *Cache) Save() error {
 	for _, k := range keys {
 		buf.Write(k[:])
 	}
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
-		return fmt.Errorf("saving the schema cache: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(c.path), CacheFileName+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("saving the schema cache: %w", err)
-	}
-	_, werr := tmp.Write(buf.Bytes())
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("saving the schema cache: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), c.path); err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.WriteBytes(c.path, 0o644, false, buf.Bytes()); err != nil {
 		return fmt.Errorf("saving the schema cache: %w", err)
 	}
 	c.known = buf.Bytes()[len(cacheMagic)+len(schemaID)+1:]
