@@ -107,9 +107,11 @@ func runVerify(ctx context.Context, env *Env, opts verifyOptions) error {
 // the verify command and the stamp of every report: the custody walk, with
 // each record at HEAD linted as of now under HEAD's casefile.yaml (what was
 // committed, not what the work tree may have changed), and a progress line
-// on a terminal. With useCache (report stamps), records whose content
-// passed the schema in an earlier run are not validated against it again
-// (schemaCache); verify itself trusts nothing but the objects.
+// on a terminal. With useCache (report stamps, unless CASEFILE_CACHE=off),
+// records that .git/casefile/lint-clean knows clean at this time are not
+// checked again, and those whose content schema-valid knows passed the
+// schema are not validated against it again; verify itself trusts nothing
+// but the objects.
 func (env *Env) verifyChain(ctx context.Context, gitRoot string, now time.Time, vo custody.VerifyOptions, useCache bool) (*custody.VerifyReport, error) {
 	cfg, cfgData, err := headConfig(gitRoot)
 	if err != nil {
