@@ -18,18 +18,7 @@ import (
 // that passed the schema is added; and the semantic rules, which depend on
 // the clock, still run on cached content.
 func TestLintDataSchemaCache(t *testing.T) {
-	root, err := filepath.Abs("../../examples")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.ForRoot(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := Collect([]string{root})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, files := exampleLog(t)
 	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	plain, err := New(Options{Config: cfg, Now: now})
 	if err != nil {

@@ -68,9 +68,10 @@ func sameFindings(t *testing.T, name string, cfg *config.Config, now time.Time, 
 	return full
 }
 
-// TestFastPathExamples: on the example log and every broken record of
-// examples/invalid, lint gives what the full loader alone gives.
-func TestFastPathExamples(t *testing.T) {
+// exampleLog is examples/ (the example log and every broken record of
+// examples/invalid): its configuration and record files.
+func exampleLog(t *testing.T) (*config.Config, []string) {
+	t.Helper()
 	root, err := filepath.Abs("../../examples")
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +84,13 @@ func TestFastPathExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg, files
+}
+
+// TestFastPathExamples: on the example log and every broken record of
+// examples/invalid, lint gives what the full loader alone gives.
+func TestFastPathExamples(t *testing.T) {
+	cfg, files := exampleLog(t)
 	res := sameFindings(t, "examples", cfg, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), files)
 	if len(res.Findings) == 0 {
 		t.Fatal("examples/invalid gave no findings")
