@@ -217,40 +217,33 @@ var writeCommands = []command{
 	},
 }
 
+// trendsReport is the check of the report trends commands.
+func trendsReport(_ int, r *run) error {
+	if r.exit != 0 || !strings.Contains(r.stdout.String(), "# Incident trends") {
+		return fmt.Errorf("exit %d, want 0 and a trends report; stderr: %s", r.exit, r.stderr.brief())
+	}
+	return nil
+}
+
 // readCommands are the reports and imports.
 var readCommands = []command{
 	{
 		ID: "trends", Label: "casefile report trends", Fixture: "committed", Prepare: warmReportCaches,
-		Args: func(h *harness) []string { return []string{h.casefile, "report", "trends"} },
-		Check: func(_ int, r *run) error {
-			if r.exit != 0 || !strings.Contains(r.stdout.String(), "# Incident trends") {
-				return fmt.Errorf("exit %d, want 0 and a trends report; stderr: %s", r.exit, r.stderr.brief())
-			}
-			return nil
-		},
-		Note: "trends over every record at HEAD (Markdown), with the stamp every report carries: casefile verify's walk of the history, which lints every record at HEAD, through the caches an earlier report left (.git/casefile/lint-clean and schema-valid)",
+		Args:  func(h *harness) []string { return []string{h.casefile, "report", "trends"} },
+		Check: trendsReport,
+		Note:  "trends over every record at HEAD (Markdown), with the stamp every report carries: casefile verify's walk of the history, which lints every record at HEAD, through the caches an earlier report left (.git/casefile/lint-clean and schema-valid)",
 	},
 	{
 		ID: "trends-cold", Label: "casefile report trends, no caches", Fixture: "committed", Prepare: dropReportCaches,
-		Args: func(h *harness) []string { return []string{h.casefile, "report", "trends"} },
-		Check: func(_ int, r *run) error {
-			if r.exit != 0 || !strings.Contains(r.stdout.String(), "# Incident trends") {
-				return fmt.Errorf("exit %d, want 0 and a trends report; stderr: %s", r.exit, r.stderr.brief())
-			}
-			return nil
-		},
-		Note: "the first report on a repository: the caches a report leaves are removed before each run, so every record at HEAD is decoded and linted, the JSON Schema included",
+		Args:  func(h *harness) []string { return []string{h.casefile, "report", "trends"} },
+		Check: trendsReport,
+		Note:  "the first report on a repository: the caches a report leaves are removed before each run, so every record at HEAD is decoded and linted, the JSON Schema included",
 	},
 	{
 		ID: "trends-noverify", Label: "casefile report trends --no-verify", Fixture: "committed",
-		Args: func(h *harness) []string { return []string{h.casefile, "report", "trends", "--no-verify"} },
-		Check: func(_ int, r *run) error {
-			if r.exit != 0 || !strings.Contains(r.stdout.String(), "# Incident trends") {
-				return fmt.Errorf("exit %d, want 0 and a trends report; stderr: %s", r.exit, r.stderr.brief())
-			}
-			return nil
-		},
-		Note: "the same report without the verify stamp (the stamp then says verify was not run)",
+		Args:  func(h *harness) []string { return []string{h.casefile, "report", "trends", "--no-verify"} },
+		Check: trendsReport,
+		Note:  "the same report without the verify stamp (the stamp then says verify was not run)",
 	},
 	{
 		ID: "import", Label: "casefile import veris", Fixture: "veris", Sizes: at10000, Prepare: prepareImport, Runs: 2, NoWarmup: true,

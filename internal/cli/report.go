@@ -251,10 +251,10 @@ func (s *stampNotes) addNote(n string) { s.Note = strings.TrimSpace(s.Note + " "
 
 // verifyStamp runs custody.Verify, the check of casefile verify, over the
 // history of HEAD, and returns, when it ran, its list of the record files
-// at HEAD and whether each is unchanged in the work tree. It runs only when the records repository is the root of
-// its git repository: verify checks records/, evidence/ and the trust
-// files at the top of the tree, so on a subfolder it would check nothing
-// and pass.
+// at HEAD and whether each is unchanged in the work tree. It runs only
+// when the records repository is the root of its git repository: verify
+// checks records/, evidence/ and the trust files at the top of the tree,
+// so on a subfolder it would check nothing and pass.
 func (env *Env) verifyStamp(ctx context.Context, gitRoot, root, head string, now time.Time, verify bool) (stampNotes, map[string]bool) {
 	st := stampNotes{rpt.NewStamp(head, rpt.VerifyNotRun, 0)}
 	if !verify {

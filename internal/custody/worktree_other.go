@@ -3,11 +3,12 @@
 package custody
 
 import (
-	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/casefile/casefile/internal/regularfile"
 )
 
 // workTree reads files of a work tree through os.Root folders (nothing
@@ -57,15 +58,7 @@ func (t *workTree) read(p string, limit int64) ([]byte, bool) {
 		return nil, false
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > limit {
-		return nil, false
-	}
-	data := make([]byte, fi.Size())
-	if _, err := io.ReadFull(f, data); err != nil {
-		return nil, false
-	}
-	return data, true
+	return regularfile.ReadOpen(f, limit, nil)
 }
 
 func (t *workTree) close() {

@@ -7,15 +7,15 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/casefile/casefile/internal/regularfile"
 )
 
-// workTree reads files of a work tree with the few system calls it takes
-// (os.Open also registers each file with the network poller, which on
-// 100,000 records costs more than the reading). Folders are opened one
-// component at a time from the top with O_NOFOLLOW, and kept open, so no
-// path leads out of the work tree through a link; files are opened with
-// O_NOFOLLOW and O_NONBLOCK (a FIFO cannot block) and only regular ones
-// are read. A workTree is not safe for concurrent use.
+// workTree reads files of a work tree with the few system calls it takes.
+// Folders are opened one component at a time from the top with O_NOFOLLOW,
+// and kept open, so no path leads out of the work tree through a link;
+// files are read relative to them by regularfile.ReadAt (no link, no
+// FIFO, regular files only). A workTree is not safe for concurrent use.
 type workTree struct {
 	root string
 	dirs map[string]int // descriptor by slash path ("" is the top); -1: cannot be opened
@@ -56,27 +56,7 @@ func (t *workTree) read(p string, limit int64) ([]byte, bool) {
 	if d < 0 {
 		return nil, false
 	}
-	fd, err := unix.Openat(d, name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK|unix.O_NOFOLLOW, 0)
-	if err != nil {
-		return nil, false
-	}
-	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size < 0 || st.Size > limit {
-		return nil, false
-	}
-	data := make([]byte, st.Size)
-	for got := 0; got < len(data); {
-		n, err := unix.Read(fd, data[got:])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil || n == 0 {
-			return nil, false // unreadable, or shorter than it said
-		}
-		got += n
-	}
-	return data, true
+	return regularfile.ReadAt(d, name, limit, nil)
 }
 
 func (t *workTree) close() {

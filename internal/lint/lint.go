@@ -202,16 +202,19 @@ func (l *Linter) semanticClean(doc *record.Doc, rec *record.Record) bool {
 // schema cache, content the cache knows skips the schema on the fast path.
 func (l *Linter) LintData(path string, data []byte) (FileResult, *record.Record) {
 	var digest *[32]byte
+	known := false
 	if l.cache != nil {
 		d := validate.Digest(data)
-		if l.cache.Known(d) {
-			if rec, ok := quickload.Decode(data); ok && l.semanticClean(&record.Doc{Path: path}, rec) {
-				return FileResult{ID: rec.ID}, rec
-			}
-		}
-		digest = &d
+		digest, known = &d, l.cache.Known(d)
 	}
-	if rec, tree, ok := quickload.DecodeTree(data); ok && l.clean(path, rec, tree, digest) {
+	if known {
+		// The schema passed before: only the semantic rules run, and a
+		// record with findings goes straight to the full loader, which
+		// positions them.
+		if rec, ok := quickload.Decode(data); ok && l.semanticClean(&record.Doc{Path: path}, rec) {
+			return FileResult{ID: rec.ID}, rec
+		}
+	} else if rec, tree, ok := quickload.DecodeTree(data); ok && l.clean(path, rec, tree, digest) {
 		return FileResult{ID: rec.ID}, rec
 	}
 	doc, err := record.Parse(path, data)
